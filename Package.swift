@@ -1,0 +1,104 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module map (each module knows only the ones below it):
+//   scanrelay (CLI) ─> ScanRelayApp ─> Polling ─> Providers ─> ScanCore
+//                      │            └─> Webhooks (signature schemes)
+//                      └─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
+//                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
+//   FakeUpstreams: simulated Binarly/Yandex/OpsMx servers on HTTPServer, for tests and `scanrelay demo`.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "ScanRelay",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scanrelay", targets: ["scanrelay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C surfaces the Swift overlays do not export.
+        .target(name: "CEpoll", path: "Sources/CEpoll"),
+        .systemLibrary(
+            name: "CNGHTTP2",
+            path: "Sources/CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"]), .brew(["nghttp2"])]
+        ),
+
+        // HTTP: knows nothing of scans.
+        .target(name: "HTTPCore", swiftSettings: strict),
+        .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"], swiftSettings: strict),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["HTTPCore", "HTTP2", "CEpoll", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
+        // Scans: know nothing of sockets.
+        .target(name: "ScanCore", swiftSettings: strict),
+        .target(name: "Webhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(
+            name: "Providers",
+            dependencies: ["ScanCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Polling",
+            dependencies: ["ScanCore", "Providers", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
+        // The application: wires HTTP to scans.
+        .target(
+            name: "ScanRelayApp",
+            dependencies: [
+                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FakeUpstreams",
+            dependencies: ["HTTPCore", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "scanrelay",
+            dependencies: [
+                "ScanRelayApp", "FakeUpstreams",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer"], swiftSettings: strict),
+        .testTarget(
+            name: "ScanRelayAppTests",
+            dependencies: ["ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "scanrelay"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

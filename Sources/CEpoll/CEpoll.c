@@ -1,0 +1,2 @@
+// Intentionally empty: CEpoll is a header-only shim; SwiftPM needs one source file to build the target.
+#include "CEpoll.h"

@@ -1,0 +1,1 @@
+// FakeUpstreams: implementation arrives with its issue.

@@ -1,0 +1,1 @@
+// HTTP2: implementation arrives with its issue.

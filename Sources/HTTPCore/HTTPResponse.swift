@@ -1,0 +1,53 @@
+/// Receives the pieces of a streamed response body. Implemented by each protocol's connection.
+///
+/// `write` suspends while the peer is slow (backpressure: the connection never buffers without bound) and throws
+/// `HTTPBodyWriterError.closed` once the client is gone, so a producer such as an event stream stops at once.
+public protocol HTTPBodyWriter: Sendable {
+    func write(_ bytes: [UInt8]) async throws
+}
+
+public enum HTTPBodyWriterError: Error, Sendable {
+    /// The peer closed the connection or reset the stream.
+    case closed
+}
+
+/// A response: status, fields and a body that is either known in full or produced over time.
+public struct HTTPResponse: Sendable {
+    public enum Body: Sendable {
+        /// Sent with `Content-Length` (HTTP/1.1) or as DATA frames (HTTP/2).
+        case bytes([UInt8])
+        /// Sent chunked (HTTP/1.1) or as DATA frames as they come (HTTP/2). The producer returns to end the body.
+        case stream(@Sendable (any HTTPBodyWriter) async throws -> Void)
+    }
+
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: Body
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], bytes: [UInt8]) {
+        self.init(status: status, headers: headers, body: .bytes(bytes))
+    }
+
+    /// A UTF-8 text response.
+    public static func text(_ text: String, status: HTTPStatus = .ok, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": contentType], bytes: Array(text.utf8))
+    }
+}
+
+/// Anything that answers requests: the router, a middleware chain, a test double.
+public protocol HTTPResponder: Sendable {
+    func respond(to request: HTTPRequest) async -> HTTPResponse
+}
+
+/// A responder made from a closure.
+public struct ClosureResponder: HTTPResponder {
+    let body: @Sendable (HTTPRequest) async -> HTTPResponse
+    public init(_ body: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) { self.body = body }
+    public func respond(to request: HTTPRequest) async -> HTTPResponse { await body(request) }
+}

@@ -1,0 +1,1 @@
+// HTTPServer: implementation arrives with its issue.

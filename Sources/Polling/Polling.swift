@@ -1,0 +1,1 @@
+// Polling: implementation arrives with its issue.

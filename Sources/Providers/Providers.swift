@@ -1,0 +1,1 @@
+// Providers: implementation arrives with its issue.

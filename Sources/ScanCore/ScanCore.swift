@@ -1,0 +1,1 @@
+// ScanCore: implementation arrives with its issue.

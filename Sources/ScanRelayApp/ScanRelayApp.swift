@@ -1,0 +1,1 @@
+// ScanRelayApp: implementation arrives with its issue.

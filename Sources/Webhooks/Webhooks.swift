@@ -1,0 +1,1 @@
+// Webhooks: implementation arrives with its issue.
