@@ -1,1 +1,0 @@
-// HTTP2: implementation arrives with its issue.
