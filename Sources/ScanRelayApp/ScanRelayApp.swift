@@ -1,1 +1,0 @@
-// ScanRelayApp: implementation arrives with its issue.
