@@ -1,1 +1,0 @@
-// Polling: implementation arrives with its issue.

@@ -1,1 +1,0 @@
-// ScanCore: implementation arrives with its issue.
