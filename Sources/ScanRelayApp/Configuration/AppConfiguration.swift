@@ -1,0 +1,84 @@
+import Logging
+
+/// The validated, typed configuration of one ScanRelay process.
+///
+/// Built by `ConfigurationLoader` from a YAML/JSON file plus `SCANRELAY_*` variables; every value here has already
+/// been checked, so the application never re-validates. The defaults are the ones PRODUCT.md documents, so
+/// `AppConfiguration()` is exactly what `scanrelay serve` runs without a file.
+public struct AppConfiguration: Sendable, Equatable {
+    public var listen: ListenAddress
+    public var api: APIConfiguration
+    public var limits: LimitsConfiguration
+    public var cache: CacheConfiguration
+    public var state: StateConfiguration
+    public var poll: PollConfiguration
+    public var sources: [SourceConfiguration]
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+
+    public init(
+        listen: ListenAddress = .default,
+        api: APIConfiguration = APIConfiguration(),
+        limits: LimitsConfiguration = LimitsConfiguration(),
+        cache: CacheConfiguration = CacheConfiguration(),
+        state: StateConfiguration = StateConfiguration(),
+        poll: PollConfiguration = PollConfiguration(),
+        sources: [SourceConfiguration] = [],
+        logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .text
+    ) {
+        self.listen = listen
+        self.api = api
+        self.limits = limits
+        self.cache = cache
+        self.state = state
+        self.poll = poll
+        self.sources = sources
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+    }
+
+    /// The source named `name` (source names are unique).
+    public func source(named name: String) -> SourceConfiguration? {
+        sources.first { $0.name == name }
+    }
+}
+
+/// How log lines are written: swift-log's human-readable text, or one JSON object per line.
+public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+    case text
+    case json
+}
+
+/// The in-memory cache of scans and change events.
+public struct CacheConfiguration: Sendable, Equatable {
+    /// Scans kept; beyond, the least recently updated terminal scans are evicted first.
+    public var maxScans: Int
+    /// Change events kept for `Last-Event-ID` resumption.
+    public var eventRing: Int
+    /// Interval of the `: ping` comment on idle SSE streams.
+    public var ssePingInterval: Duration
+    /// Concurrent `GET /v1/scans/{id}?wait=` requests held at once; beyond, a `503`.
+    public var maxLongPollWaiters: Int
+
+    public init(
+        maxScans: Int = 100_000,
+        eventRing: Int = 10_000,
+        ssePingInterval: Duration = .seconds(15),
+        maxLongPollWaiters: Int = 1_000
+    ) {
+        self.maxScans = maxScans
+        self.eventRing = eventRing
+        self.ssePingInterval = ssePingInterval
+        self.maxLongPollWaiters = maxLongPollWaiters
+    }
+}
+
+/// Where deliveries, dedupe keys and watches are journaled; `nil` keeps everything in memory only.
+public struct StateConfiguration: Sendable, Equatable {
+    public var dir: String?
+
+    public init(dir: String? = nil) {
+        self.dir = dir
+    }
+}
