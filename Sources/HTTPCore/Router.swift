@@ -1,0 +1,80 @@
+/// Dispatches requests to handlers by method and path pattern.
+///
+/// The rules every route shares are applied here once: `HEAD` is served by the `GET` route (the connection drops the
+/// body), a method implemented nowhere is `501`, a path with other methods only is `405` with `Allow`, an unknown
+/// path is `404`, malformed percent-encoding is `400` — all as problem+json.
+public struct Router: HTTPResponder {
+    private var trie = RouteTrie()
+
+    public init() {}
+
+    /// Registers a handler. In `pattern` (e.g. `/v1/scans/{id}`), `{name}` matches exactly one non-empty path segment,
+    /// percent-decoded into `request.pathParameters[name]` (so `%2F` becomes `/` inside a parameter); other segments
+    /// match literally and win over parameters.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        trie.insert(method, pattern, handler)
+    }
+
+    public mutating func get(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        add(.get, pattern, handler)
+    }
+
+    public mutating func post(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        add(.post, pattern, handler)
+    }
+
+    public mutating func put(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        add(.put, pattern, handler)
+    }
+
+    public mutating func delete(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        add(.delete, pattern, handler)
+    }
+
+    public mutating func patch(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        add(.patch, pattern, handler)
+    }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        guard HTTPMethod.implemented.contains(request.method) else {
+            return .problem(.notImplemented, "method \(request.method) is not implemented")
+        }
+        guard let segments = Self.decodedSegments(of: request) else {
+            return .problem(.badRequest, "the path is not valid percent-encoding")
+        }
+        guard let (node, values) = trie.match(segments) else {
+            return .problem(.notFound, "no resource at \(request.path)")
+        }
+        let route = node.routes[request.method] ?? (request.method == .head ? node.routes[.get] : nil)
+        guard let route else {
+            let allowed = Self.allowedMethods(node)
+            return .problem(
+                .methodNotAllowed, "\(request.method) is not allowed here; allowed: \(allowed)", headers: ["Allow": allowed])
+        }
+        var routed = request
+        for (name, value) in zip(route.parameterNames, values) { routed.pathParameters[name] = value }
+        return await route.handler(routed)
+    }
+
+    /// The pattern a request's path matches (e.g. `/v1/scans/{id}`), for metrics labels; nil when none does.
+    public func routePattern(for request: HTTPRequest) -> String? {
+        guard let segments = Self.decodedSegments(of: request) else { return nil }
+        return trie.match(segments)?.node.pattern
+    }
+
+    private static func decodedSegments(of request: HTTPRequest) -> [String]? {
+        var decoded: [String] = []
+        for segment in RouteTrie.segments(of: request.path) {
+            guard let text = PercentDecoding.decode(segment) else { return nil }
+            decoded.append(text)
+        }
+        return decoded
+    }
+
+    /// The `Allow` value: the routed methods, plus `HEAD` where `GET` is routed, sorted.
+    private static func allowedMethods(_ node: RouteTrie.Node) -> String {
+        var methods = Set(node.routes.keys.map(\.rawValue))
+        if methods.contains("GET") { methods.insert("HEAD") }
+        return methods.sorted().joined(separator: ", ")
+    }
+}

@@ -1,0 +1,124 @@
+import Testing
+@testable import HTTPCore
+
+/// A router whose handlers echo which route ran and with which parameters.
+private func makeRouter() -> Router {
+    var router = Router()
+    func echo(_ name: String) -> @Sendable (HTTPRequest) async -> HTTPResponse {
+        { request in
+            let parameters = request.pathParameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            return .text(([name] + parameters).joined(separator: " "))
+        }
+    }
+    router.get("/healthz", echo("healthz"))
+    router.get("/v1/scans", echo("list"))
+    router.get("/v1/scans/{id}", echo("scan"))
+    router.get("/v1/scans/stats", echo("stats"))
+    router.get("/v1/scans/{id}/events", echo("events"))
+    router.post("/v1/watches", echo("create-watch"))
+    router.get("/v1/watches/{watchId}", echo("get-watch"))
+    router.delete("/v1/watches/{id}", echo("delete-watch"))
+    router.put("/v1/things/{a}/{b}", echo("put-thing"))
+    router.patch("/v1/things/{a}/{b}", echo("patch-thing"))
+    router.post("/v1/webhooks/{source}", echo("webhook"))
+    router.get("/", echo("root"))
+    return router
+}
+
+private func send(_ method: HTTPMethod, _ target: String, to router: Router = makeRouter()) async -> (status: Int, body: String, headers: HTTPHeaders) {
+    let response = await router.respond(to: HTTPRequest(method: method, target: target))
+    guard case .bytes(let bytes) = response.body else {
+        Issue.record("router answers with whole bodies")
+        return (response.status.code, "", response.headers)
+    }
+    return (response.status.code, String(decoding: bytes, as: UTF8.self), response.headers)
+}
+
+@Suite struct RouterTests {
+    @Test(arguments: [
+        ("/healthz", "healthz"),
+        ("/", "root"),
+        ("/v1/scans", "list"),
+        ("/v1/scans?limit=5", "list"),
+        ("/v1/scans/binarly:abc", "scan id=binarly:abc"),
+        ("/v1/scans/opsmx%3Ap%2Fimage%2Fs1", "scan id=opsmx:p/image/s1"),
+        ("/v1/scans/a%20b?x=1", "scan id=a b"),
+        ("/v1/scans/stats", "stats"),
+        ("/v1/scans/stats/events", "events id=stats"),
+        ("/v1/scans/x/events", "events id=x"),
+        ("/v1/sc%61ns", "list"),
+        ("/v1/watches/w-1", "get-watch watchId=w-1"),
+    ])
+    func get_reachesTheMatchingRoute_withDecodedParameters(target: String, expected: String) async {
+        let answer = await send(.get, target)
+        #expect(answer.status == 200)
+        #expect(answer.body == expected)
+    }
+
+    @Test func methods_eachReachTheirOwnRoute_withTheirOwnParameterNames() async {
+        #expect(await send(.delete, "/v1/watches/w-1").body == "delete-watch id=w-1")
+        #expect(await send(.post, "/v1/watches").body == "create-watch")
+        #expect(await send(.put, "/v1/things/1/2").body == "put-thing a=1 b=2")
+        #expect(await send(.patch, "/v1/things/1/2").body == "patch-thing a=1 b=2")
+        #expect(await send(.post, "/v1/webhooks/harbor").body == "webhook source=harbor")
+    }
+
+    @Test func head_isServedByTheGetRoute() async {
+        let answer = await send(.head, "/v1/scans/abc")
+        #expect(answer.status == 200)
+        #expect(answer.body == "scan id=abc")
+    }
+
+    @Test(arguments: [
+        ("/nope", 404),
+        ("/v1", 404),
+        ("/v1/scans/", 404),
+        ("/v1/scans//events", 404),
+        ("/v1/scans/a/b", 404),
+        ("/healthz/", 404),
+        ("/v1/scans/%zz", 400),
+        ("/v1/scans/%4", 400),
+        ("/v1/scans/%", 400),
+        ("/v1/scans/%FF", 400),
+    ])
+    func unknownOrMalformedPath_isAProblem(target: String, status: Int) async {
+        let answer = await send(.get, target)
+        #expect(answer.status == status)
+        #expect(answer.headers["Content-Type"] == "application/problem+json")
+        #expect(answer.body.contains("\"status\":\(status)"))
+    }
+
+    @Test func knownPathWithOtherMethod_is405_withSortedAllowIncludingHead() async {
+        let answer = await send(.post, "/v1/scans/abc")
+        #expect(answer.status == 405)
+        #expect(answer.headers["Allow"] == "GET, HEAD")
+        #expect(answer.headers["Content-Type"] == "application/problem+json")
+        let watch = await send(.put, "/v1/watches/w")
+        #expect(watch.headers["Allow"] == "DELETE, GET, HEAD")
+        let things = await send(.get, "/v1/things/1/2")
+        #expect(things.headers["Allow"] == "PATCH, PUT")
+        let create = await send(.options, "/v1/watches")
+        #expect(create.status == 405)
+        #expect(create.headers["Allow"] == "POST")
+    }
+
+    @Test(arguments: ["TRACE", "CONNECT", "PURGE", "get"])
+    func methodImplementedNowhere_is501_evenOnAnUnknownPath(method: String) async {
+        #expect(await send(HTTPMethod(method), "/v1/scans").status == 501)
+        #expect(await send(HTTPMethod(method), "/nowhere").status == 501)
+    }
+
+    @Test func routePattern_namesTheMatchedRoute_forMetrics() {
+        let router = makeRouter()
+        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/abc?wait=5s")) == "/v1/scans/{id}")
+        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/stats")) == "/v1/scans/stats")
+        #expect(router.routePattern(for: HTTPRequest(method: .post, target: "/v1/watches")) == "/v1/watches")
+        #expect(router.routePattern(for: HTTPRequest(method: .delete, target: "/v1/watches/x")) == "/v1/watches/{watchId}")
+        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/missing")) == nil)
+        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/%zz")) == nil)
+    }
+
+    @Test func emptyRouter_answers404() async {
+        #expect(await send(.get, "/", to: Router()).status == 404)
+    }
+}
