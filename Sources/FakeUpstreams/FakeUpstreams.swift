@@ -1,1 +1,0 @@
-// FakeUpstreams: implementation arrives with its issue.
