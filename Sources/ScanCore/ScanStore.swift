@@ -1,0 +1,135 @@
+import Foundation
+import Synchronization
+
+/// The in-memory cache of normalized scans: merges updates, serves lookups and pages to concurrent readers,
+/// bounds its size, wakes long-polls and publishes change events.
+///
+/// One mutex guards all indexes; every operation inside it is short (a dictionary access, a binary search, or a
+/// walk that stops after one page), so readers on many threads do not queue behind each other for long.
+public final class ScanStore: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// `cache.maxScans`.
+        public var maxScans: Int
+        /// Concurrent `?wait=` long-polls at most.
+        public var maxWaiters: Int
+
+        public init(maxScans: Int = 100_000, maxWaiters: Int = 10_000) {
+            self.maxScans = max(1, maxScans)
+            self.maxWaiters = max(0, maxWaiters)
+        }
+    }
+
+    struct State {
+        var records: [String: ScanRecord] = [:]
+        var order = ScanListOrder()
+        var byImage: [String: [ScanRecord]] = [:]
+        var eviction = EvictionQueue()
+        var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+        var activeWaiters = 0
+        var nextWaiterToken: UInt64 = 0
+    }
+
+    public let configuration: Configuration
+    /// Where changes are published as `scan.updated` / `scan.completed`.
+    public let events: EventLog
+    let state = Mutex(State())
+
+    public init(configuration: Configuration = Configuration(), events: EventLog = EventLog()) {
+        self.configuration = configuration
+        self.events = events
+    }
+
+    /// Cached scans (`scanrelay_cached_scans`).
+    public var count: Int { state.withLock { $0.records.count } }
+
+    public func scan(id: String) -> Scan? {
+        state.withLock { $0.records[id]?.scan }
+    }
+
+    /// The scans of one image, newest `createdAt` first.
+    public func scans(imageId: String) -> [Scan] {
+        state.withLock { state in
+            (state.byImage[imageId] ?? []).compactMap(\.scan).sorted { $0.sortKey > $1.sortKey }
+        }
+    }
+
+    /// Merges `update` into the cache (see ``ScanMerge``). A change is published as `scan.completed` when it makes
+    /// the scan terminal, else as `scan.updated`; waiters on the scan wake.
+    public func apply(_ update: ScanUpdate, now: Date = Date()) -> ApplyOutcome {
+        let (outcome, woken) = state.withLock { state -> (ApplyOutcome, [CheckedContinuation<Void, Never>]) in
+            let outcome: ApplyOutcome
+            var woken: [CheckedContinuation<Void, Never>] = []
+            if let record = state.records[update.scanId], let current = record.scan {
+                guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), []) }
+                record.scan = next
+                reindex(record, from: current, in: &state)
+                outcome = .changed(old: current, new: next)
+            } else {
+                if state.records.count >= configuration.maxScans {
+                    guard let evicted = evictOldestTerminal(in: &state) else { return (.refused, []) }
+                    woken = evicted
+                }
+                let scan = ScanMerge.makeScan(update, now: now)
+                let record = ScanRecord(scan)
+                state.records[scan.id] = record
+                state.order.insert(record)
+                state.byImage[scan.subject.imageId, default: []].append(record)
+                state.eviction.noteChange(record, liveRecords: state.records.count)
+                outcome = .created(scan)
+            }
+            publish(outcome)
+            if let waiters = state.waiters.removeValue(forKey: update.scanId) { woken += waiters.values }
+            return (outcome, woken)
+        }
+        for continuation in woken { continuation.resume() }
+        return outcome
+    }
+
+    /// Keeps the indexes in step after `record` changed from `old`.
+    private func reindex(_ record: ScanRecord, from old: Scan, in state: inout State) {
+        guard let new = record.scan else { return }
+        if new.createdAt != old.createdAt {
+            state.order.insert(record)
+            state.order.noteStale()
+        }
+        if new.subject.imageId != old.subject.imageId {
+            state.byImage.remove(record, from: old.subject.imageId)
+            state.byImage[new.subject.imageId, default: []].append(record)
+        }
+        state.eviction.noteChange(record, liveRecords: state.records.count)
+    }
+
+    /// Drops the terminal scan that changed longest ago; returns the long-polls on it to wake, or nil when every
+    /// cached scan is still in progress.
+    private func evictOldestTerminal(in state: inout State) -> [CheckedContinuation<Void, Never>]? {
+        guard let record = state.eviction.popOldest(), let scan = record.scan else { return nil }
+        record.scan = nil
+        state.records.removeValue(forKey: record.id)
+        state.byImage.remove(record, from: scan.subject.imageId)
+        state.order.noteStale()
+        return state.waiters.removeValue(forKey: record.id).map { Array($0.values) } ?? []
+    }
+
+    private func publish(_ outcome: ApplyOutcome) {
+        let type: String
+        switch outcome {
+        case .created(let scan): type = scan.status.isTerminal ? "scan.completed" : "scan.updated"
+        case .changed(let old, let new): type = new.status.isTerminal && !old.status.isTerminal ? "scan.completed" : "scan.updated"
+        case .unchanged, .refused: return
+        }
+        guard let scan = outcome.scan else { return }
+        events.publish(type: type, payload: ScanJSON.encodeEvent(type: type, scan: scan))
+    }
+}
+
+extension Scan {
+    var sortKey: ScanSortKey { ScanSortKey(createdAt: createdAt, id: id) }
+}
+
+extension [String: [ScanRecord]] {
+    mutating func remove(_ record: ScanRecord, from imageId: String) {
+        guard var records = self[imageId] else { return }
+        records.removeAll { $0 === record }
+        self[imageId] = records.isEmpty ? nil : records
+    }
+}
