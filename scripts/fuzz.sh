@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs a libFuzzer target for a number of seconds: scripts/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
+#
+# A target is Fuzz/TARGET/*.swift (defining LLVMFuzzerTestOneInput) compiled into ONE module together with the
+# source directories listed below, with swiftc directly (not SwiftPM, so the package stays free of sanitizer flags
+# and fuzz-only products). Seeds come from the committed Fuzz/TARGET/corpus; inputs the fuzzer finds go to
+# Fuzz/.corpus-TARGET (not committed), crashes to Fuzz/artifacts/TARGET/ — turn each into a regression test.
+#
+# To add a target: create Fuzz/NAME/ with a fuzz file, a corpus/ of seeds and optionally NAME.dict, and add NAME
+# to SOURCES.
+set -euo pipefail
+
+declare -A SOURCES=(
+    [HTTP1Parser]="Sources/HTTPCore"
+)
+
+usage() { echo "usage: $0 TARGET SECONDS [libFuzzer flags]; targets: ${!SOURCES[*]}" >&2; exit 64; }
+[[ $# -ge 2 ]] || usage
+target=$1 seconds=$2
+shift 2
+[[ -n ${SOURCES[$target]:-} ]] || usage
+[[ $seconds =~ ^[0-9]+$ ]] || usage
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${FUZZ_BUILD_DIR:-.build-fuzz}/$target
+corpus=Fuzz/.corpus-$target
+artifacts=Fuzz/artifacts/$target
+mkdir -p "$build" "$corpus" "$artifacts"
+
+files=()
+for dir in ${SOURCES[$target]}; do
+    while IFS= read -r -d '' file; do files+=("$file"); done < <(find "$dir" -name '*.swift' -print0 | sort -z)
+done
+files+=(Fuzz/"$target"/*.swift)
+
+echo "building $target from ${#files[@]} files" >&2
+swiftc -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g \
+    -module-name "${target}Fuzz" -module-cache-path "$build/module-cache" \
+    -o "$build/$target" "${files[@]}"
+
+flags=(-max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/")
+# An optional dictionary of the format's tokens steers mutations into the interesting branches.
+[[ -f Fuzz/$target/$target.dict ]] && flags+=(-dict="Fuzz/$target/$target.dict")
+# The first directory receives new inputs; the committed seeds are only read.
+exec "$build/$target" "$corpus" "Fuzz/$target/corpus" "${flags[@]}" "$@"
