@@ -78,6 +78,9 @@ public final class EventLog: Sendable {
     /// Open subscriptions (`scanrelay_sse_subscribers`).
     public var subscriberCount: Int { state.withLock { $0.subscribers } }
 
+    /// Subscribers suspended until the next event: lets tests await the moment a reader is parked.
+    var parkedCount: Int { state.withLock { $0.parked.count } }
+
     /// The events after `id` still in the ring.
     public func events(after id: UInt64) -> EventReplay {
         state.withLock { state in

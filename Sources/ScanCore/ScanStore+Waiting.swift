@@ -31,8 +31,11 @@ extension ScanStore {
         }
     }
 
-    /// Waiting waiters (for tests and metrics).
+    /// Long-polls in progress.
     public var waiterCount: Int { state.withLock { $0.activeWaiters } }
+
+    /// Long-polls suspended until a change: lets tests await the moment a waiter is parked.
+    var parkedWaiterCount: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
 
     /// Suspends until `apply` (or eviction) wakes waiters on `id`, or the task is cancelled.
     private func park(id: String, revision: UInt64, token: UInt64) async {
