@@ -29,8 +29,10 @@ struct ChunkedBodyDecoder: Sendable {
         while index < input.count {
             switch state {
             case .size:
-                let tooLong = HTTP1ParseError.badRequest("chunk size line too long")
-                guard try reader.read(input, &index, limit: Self.maxSizeLineBytes, tooLong: tooLong) else { return false }
+                guard
+                    try reader.read(
+                        input, &index, limit: Self.maxSizeLineBytes, tooLong: .badRequest("chunk size line too long"))
+                else { return false }
                 let size = try Self.chunkSize(reader.line)
                 reader.reset()
                 // Refused as soon as the declared size would carry the body past the limit.
@@ -52,9 +54,11 @@ struct ChunkedBodyDecoder: Sendable {
                 index += 1
                 state = isCR ? .dataLF : .size
             case .trailers:
-                let tooLarge = HTTP1ParseError(status: .requestHeaderFieldsTooLarge, reason: "trailer section too large")
-                let limit = limits.maxTrailerBytes - trailerBytes
-                guard try reader.read(input, &index, limit: limit, tooLong: tooLarge) else { return false }
+                guard
+                    try reader.read(
+                        input, &index, limit: limits.maxTrailerBytes - trailerBytes,
+                        tooLong: HTTP1ParseError(status: .requestHeaderFieldsTooLarge, reason: "trailer section too large"))
+                else { return false }
                 if reader.line.isEmpty { return true }
                 trailerBytes += reader.line.count
                 _ = try HTTP1FieldLine.parse(reader.line)

@@ -9,9 +9,9 @@ enum HTTP1BodyFraming: Equatable {
     case contentLength(Int)
     case chunked
 
-    init(version: HTTPVersion, headers: HTTPHeaders, limits: HTTPLimits) throws(HTTP1ParseError) {
-        let lengths = headers.values(for: "Content-Length")
-        let encodings = headers.values(for: "Transfer-Encoding")
+    init(version: HTTPVersion, fields: HTTP1ControlFields, limits: HTTPLimits) throws(HTTP1ParseError) {
+        let lengths = fields.contentLengths
+        let encodings = fields.transferEncodings
         switch (lengths.isEmpty, encodings.isEmpty) {
         case (true, true):
             self = .none

@@ -1,8 +1,8 @@
 /// One `field-name ":" OWS field-value OWS` line (RFC 9112 §5), parsed strictly: no obs-fold, no whitespace before
 /// the colon, a token name, and no control characters other than HTAB in the value.
 enum HTTP1FieldLine {
-    /// Parses a non-empty line without its CRLF into a name and an OWS-trimmed value.
-    static func parse(_ line: [UInt8]) throws(HTTP1ParseError) -> (name: String, value: String) {
+    /// Parses a non-empty line without its CRLF into its raw name bytes, the name and the OWS-trimmed value.
+    static func parse(_ line: [UInt8]) throws(HTTP1ParseError) -> (nameBytes: ArraySlice<UInt8>, name: String, value: String) {
         guard let first = line.first, !HTTPCharacters.isWhitespace(first) else {
             throw .badRequest("obsolete line folding")
         }
@@ -19,6 +19,6 @@ enum HTTP1FieldLine {
         guard value.allSatisfy(HTTPCharacters.isFieldValue) else { throw .badRequest("control character in field value") }
         while let b = value.first, HTTPCharacters.isWhitespace(b) { value.removeFirst() }
         while let b = value.last, HTTPCharacters.isWhitespace(b) { value.removeLast() }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        return (name, String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
 }

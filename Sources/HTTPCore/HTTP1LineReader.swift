@@ -16,7 +16,7 @@ struct HTTP1LineReader: Sendable {
         _ input: UnsafeRawBufferPointer,
         _ index: inout Int,
         limit: Int,
-        tooLong: HTTP1ParseError
+        tooLong: @autoclosure () -> HTTP1ParseError
     ) throws(HTTP1ParseError) -> Bool {
         while index < input.count {
             if sawCR {
@@ -30,7 +30,7 @@ struct HTTP1LineReader: Sendable {
             while end < runEnd, input[end] != HTTPCharacters.cr, input[end] != HTTPCharacters.lf { end += 1 }
             line.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[index..<end]))
             index = end
-            if line.count > limit { throw tooLong }
+            if line.count > limit { throw tooLong() }
             guard index < input.count else { return false }
             if input[index] == HTTPCharacters.lf { throw .badRequest("bare LF in line") }
             sawCR = true

@@ -34,6 +34,7 @@ public struct HTTP1Parser: Sendable {
     private var reader = HTTP1LineReader()
     private var leadingEmptyLines = 0
     private var head = HTTPRequest(method: .get, target: "/")
+    private var control = HTTP1ControlFields()
     private var headerBytes = 0
     private var chunked = ChunkedBodyDecoder()
     private var bytesAfterUpgrade: [UInt8] = []
@@ -90,8 +91,12 @@ public struct HTTP1Parser: Sendable {
     private mutating func advance(_ input: UnsafeRawBufferPointer, _ index: inout Int, _ emit: (Output) -> Void) throws(HTTP1ParseError) {
         switch state {
         case .requestLine:
-            let tooLong = HTTP1ParseError(status: .uriTooLong, reason: "request line longer than \(limits.maxRequestLineBytes) bytes")
-            guard try reader.read(input, &index, limit: limits.maxRequestLineBytes, tooLong: tooLong) else { return }
+            let limit = limits.maxRequestLineBytes
+            guard
+                try reader.read(
+                    input, &index, limit: limit,
+                    tooLong: HTTP1ParseError(status: .uriTooLong, reason: "request line longer than \(limit) bytes"))
+            else { return }
             if reader.line.isEmpty {
                 leadingEmptyLines += 1
                 guard leadingEmptyLines <= Self.maxLeadingEmptyLines else { throw .badRequest("too many empty lines") }
@@ -102,8 +107,12 @@ public struct HTTP1Parser: Sendable {
             }
             reader.reset()
         case .fields:
-            let tooLarge = HTTP1ParseError(status: .requestHeaderFieldsTooLarge, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
-            guard try reader.read(input, &index, limit: limits.maxHeaderBytes - headerBytes, tooLong: tooLarge) else { return }
+            guard
+                try reader.read(
+                    input, &index, limit: limits.maxHeaderBytes - headerBytes,
+                    tooLong: HTTP1ParseError(
+                        status: .requestHeaderFieldsTooLarge, reason: "header section larger than \(limits.maxHeaderBytes) bytes"))
+            else { return }
             if reader.line.isEmpty {
                 reader.reset()
                 try endOfHead(emit)
@@ -114,6 +123,7 @@ public struct HTTP1Parser: Sendable {
             }
             headerBytes += reader.line.count
             let field = try HTTP1FieldLine.parse(reader.line)
+            control.note(name: field.nameBytes, value: field.value)
             head.headers.add(field.name, field.value)
             reader.reset()
         case .fixedBody(let remaining):
@@ -136,11 +146,10 @@ public struct HTTP1Parser: Sendable {
 
     /// Checks the head as a whole and decides how the body is delimited.
     private mutating func endOfHead(_ emit: (Output) -> Void) throws(HTTP1ParseError) {
-        let hosts = head.headers.reduce(0) { $0 + ($1.name.equalsIgnoringASCIICase("Host") ? 1 : 0) }
-        guard hosts <= 1 else { throw .badRequest("more than one Host") }
-        guard hosts == 1 || head.version == .http1_0 else { throw .badRequest("missing Host") }
-        let expectsContinue = head.version == .http1_1 && head.headers.listContains("Expect", token: "100-continue")
-        switch try HTTP1BodyFraming(version: head.version, headers: head.headers, limits: limits) {
+        guard control.hostCount <= 1 else { throw .badRequest("more than one Host") }
+        guard control.hostCount == 1 || head.version == .http1_0 else { throw .badRequest("missing Host") }
+        let expectsContinue = head.version == .http1_1 && control.expectsContinue
+        switch try HTTP1BodyFraming(version: head.version, fields: control, limits: limits) {
         case .none, .contentLength(0):
             endOfRequest(emit)
         case .contentLength(let length):
@@ -157,12 +166,11 @@ public struct HTTP1Parser: Sendable {
     /// Hands the request over and gets ready for the next one, or pauses for an h2c upgrade.
     private mutating func endOfRequest(_ emit: (Output) -> Void) {
         let request = head
+        let upgrades = request.version == .http1_1 && control.connectionUpgrade && control.upgradeToH2C
         head = HTTPRequest(method: .get, target: "/")
+        control = HTTP1ControlFields()
         headerBytes = 0
         leadingEmptyLines = 0
-        let upgrades = request.version == .http1_1
-            && request.headers.listContains("Connection", token: "upgrade")
-            && request.headers.listContains("Upgrade", token: "h2c")
         state = upgrades ? .paused : .requestLine
         emit(.request(request))
     }

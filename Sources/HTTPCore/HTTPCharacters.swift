@@ -1,11 +1,11 @@
 /// The byte classes HTTP/1.1 parsing needs (RFC 9110 §5.6.2 tokens, §5.5 field values), as plain switches so the hot
 /// loops stay free of lookups in lazily initialised globals.
 enum HTTPCharacters {
-    static let cr: UInt8 = 0x0D
-    static let lf: UInt8 = 0x0A
-    static let space: UInt8 = 0x20
-    static let tab: UInt8 = 0x09
-    static let colon: UInt8 = 0x3A
+    static var cr: UInt8 { 0x0D }
+    static var lf: UInt8 { 0x0A }
+    static var space: UInt8 { 0x20 }
+    static var tab: UInt8 { 0x09 }
+    static var colon: UInt8 { 0x3A }
 
     /// `tchar`: the characters of methods, field names and transfer codings.
     static func isToken(_ b: UInt8) -> Bool {
