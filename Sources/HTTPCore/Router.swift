@@ -39,8 +39,13 @@ public struct Router: HTTPResponder {
         guard HTTPMethod.implemented.contains(request.method) else {
             return .problem(.notImplemented, "method \(request.method) is not implemented")
         }
+        if request.target == "*", request.method == .options {
+            // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7).
+            let allowed = HTTPMethod.implemented.map(\.rawValue).sorted().joined(separator: ", ")
+            return HTTPResponse(status: .noContent, headers: ["Allow": allowed])
+        }
         guard let segments = Self.decodedSegments(of: request) else {
-            return .problem(.badRequest, "the path is not valid percent-encoding")
+            return .problem(.badRequest, "the path is not an absolute path with valid percent-encoding")
         }
         guard let (node, values) = trie.match(segments) else {
             return .problem(.notFound, "no resource at \(request.path)")
@@ -62,7 +67,9 @@ public struct Router: HTTPResponder {
         return trie.match(segments)?.node.pattern
     }
 
+    /// Nil when the path is not origin-form or holds malformed percent-encoding.
     private static func decodedSegments(of request: HTTPRequest) -> [String]? {
+        guard request.path.first == "/" else { return nil }
         var decoded: [String] = []
         for segment in RouteTrie.segments(of: request.path) {
             guard let text = PercentDecoding.decode(segment) else { return nil }

@@ -123,6 +123,16 @@ let acceptVectors: [ParserVector] = [
         .req("GET", "/", .http1_0, ["Connection": "upgrade", "Upgrade": "h2c"]),
         .req("GET", "/", .http1_0, [:])),
     ParserVector(
+        "control field names are matched without case",
+        "POST / HTTP/1.1\r\nHOST: example.com\r\ncontent-LENGTH: 2\r\nEXPECT: 100-CONTINUE\r\n\r\nab",
+        .expectContinue,
+        .req("POST", "/", ["HOST": "example.com", "content-LENGTH": "2", "EXPECT": "100-CONTINUE"], body: "ab")),
+    ParserVector(
+        "an h2c upgrade token among others in both lists",
+        "GET / HTTP/1.1\r\nHost: example.com\r\nconnection: keep-alive , UPGRADE\r\nupgrade: websocket,H2C\r\n\r\nrest",
+        buffered: "rest",
+        .req("GET", "/", ["Host": "example.com", "connection": "keep-alive , UPGRADE", "upgrade": "websocket,H2C"])),
+    ParserVector(
         "a body may hold CR, LF and NUL bytes", "POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5\r\n\r\n\r\n\u{0}\n\r",
         .req("POST", "/", ["Host": "example.com", "Content-Length": "5"], body: "\r\n\u{0}\n\r")),
 ]

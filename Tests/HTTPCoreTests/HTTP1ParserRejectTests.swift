@@ -57,6 +57,9 @@ let rejectVectors: [ParserVector] = [
         "both Content-Length and Transfer-Encoding",
         "POST / HTTP/1.1\r\n\(host)Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", .failure(400)),
     ParserVector(
+        "Content-Length and Transfer-Encoding in other cases",
+        "POST / HTTP/1.1\r\n\(host)content-length: 3\r\nTRANSFER-ENCODING: chunked\r\n\r\n", .failure(400)),
+    ParserVector(
         "two equal Content-Length fields", "POST / HTTP/1.1\r\n\(host)Content-Length: 3\r\nContent-Length: 3\r\n\r\n",
         .failure(400)),
     ParserVector("a Content-Length list", "POST / HTTP/1.1\r\n\(host)Content-Length: 3, 3\r\n\r\n", .failure(400)),

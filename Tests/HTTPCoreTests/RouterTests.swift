@@ -118,6 +118,14 @@ private func send(_ method: HTTPMethod, _ target: String, to router: Router = ma
         #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/%zz")) == nil)
     }
 
+    @Test func optionsAsterisk_listsTheImplementedMethods_andAsteriskIsNoPathOtherwise() async {
+        let options = await send(.options, "*")
+        #expect(options.status == 204)
+        #expect(options.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT")
+        #expect(await send(.get, "*").status == 400)
+        #expect(await send(.get, "v1/scans").status == 400)
+    }
+
     @Test func emptyRouter_answers404() async {
         #expect(await send(.get, "/", to: Router()).status == 404)
     }
