@@ -12,6 +12,7 @@ set -euo pipefail
 
 declare -A SOURCES=(
     [HTTP1Parser]="Sources/HTTPCore"
+    [ChunkedBodyDecoder]="Sources/HTTPCore"
 )
 
 usage() { echo "usage: $0 TARGET SECONDS [libFuzzer flags]; targets: ${!SOURCES[*]}" >&2; exit 64; }
