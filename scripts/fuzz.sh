@@ -36,7 +36,8 @@ done
 files+=(Fuzz/"$target"/*.swift)
 
 echo "building $target from ${#files[@]} files" >&2
-swiftc -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g \
+# lld: gold warns about every ASan report symbol it cannot export.
+swiftc -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -use-ld=lld \
     -module-name "${target}Fuzz" -module-cache-path "$build/module-cache" \
     -o "$build/$target" "${files[@]}"
 
