@@ -54,10 +54,12 @@ struct ChunkedBodyDecoder: Sendable {
                 index += 1
                 state = isCR ? .dataLF : .size
             case .trailers:
+                let left = limits.maxTrailerBytes - trailerBytes
                 guard
                     try reader.read(
-                        input, &index, limit: limits.maxTrailerBytes - trailerBytes,
-                        tooLong: HTTP1ParseError(status: .requestHeaderFieldsTooLarge, reason: "trailer section too large"))
+                        input, &index, limit: limits.fieldLineLimit(sectionBytesLeft: left),
+                        tooLong: limits.fieldLineTooLarge(
+                            sectionBytesLeft: left, section: "trailer section", sectionLimit: limits.maxTrailerBytes))
                 else { return false }
                 if reader.line.isEmpty { return true }
                 trailerBytes += reader.line.count

@@ -107,11 +107,12 @@ public struct HTTP1Parser: Sendable {
             }
             reader.reset()
         case .fields:
+            let left = limits.maxHeaderBytes - headerBytes
             guard
                 try reader.read(
-                    input, &index, limit: limits.maxHeaderBytes - headerBytes,
-                    tooLong: HTTP1ParseError(
-                        status: .requestHeaderFieldsTooLarge, reason: "header section larger than \(limits.maxHeaderBytes) bytes"))
+                    input, &index, limit: limits.fieldLineLimit(sectionBytesLeft: left),
+                    tooLong: limits.fieldLineTooLarge(
+                        sectionBytesLeft: left, section: "header section", sectionLimit: limits.maxHeaderBytes))
             else { return }
             if reader.line.isEmpty {
                 reader.reset()

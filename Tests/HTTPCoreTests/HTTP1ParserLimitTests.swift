@@ -2,7 +2,9 @@ import Testing
 @testable import HTTPCore
 
 /// Small limits so each boundary is a short vector.
-private let small = HTTPLimits(maxRequestLineBytes: 32, maxHeaderBytes: 40, maxHeaderFields: 3, maxBodyBytes: 10, maxTrailerBytes: 12)
+private let small = HTTPLimits(
+    maxRequestLineBytes: 32, maxHeaderBytes: 40, maxHeaderFields: 3, maxBodyBytes: 10, maxTrailerBytes: 12,
+    maxFieldLineBytes: 26)
 private let chunkedHead = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n\r\n"
 
 /// Each limit exactly at its boundary (accepted) and one byte past it (refused at the crossing byte).
@@ -18,14 +20,29 @@ let limitVectors: [ParserVector] = [
     ParserVector(
         "a long target never reaching its CRLF", "GET /" + String(repeating: "a", count: 28), limits: small,
         .failure(414)),
-    // Field lines total 40 bytes: "Host: h" (7) + "X-Fill: " (8) + 25.
+    // "X-Fill: " is 8 bytes, so 18 more make a field line of exactly maxFieldLineBytes (26, just enough for
+    // "Transfer-Encoding: chunked").
+    ParserVector(
+        "a field line of exactly maxFieldLineBytes",
+        "GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 18) + "\r\n\r\n", limits: small,
+        .req("GET", "/", ["Host": "h", "X-Fill": String(repeating: "v", count: 18)])),
+    ParserVector(
+        "a field line one byte past maxFieldLineBytes, refused before the line ends",
+        "GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 19), limits: small, .failure(431)),
+    // Field lines total 40 bytes: "Host: h" (7) + "X-Fill: " and 18 (26) + "B: " and 4 (7).
     ParserVector(
         "field lines of exactly maxHeaderBytes",
-        "GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 25) + "\r\n\r\n", limits: small,
-        .req("GET", "/", ["Host": "h", "X-Fill": String(repeating: "v", count: 25)])),
+        "GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 18) + "\r\nB: 1234\r\n\r\n",
+        limits: small,
+        .req("GET", "/", ["Host": "h", "X-Fill": String(repeating: "v", count: 18), "B": "1234"])),
     ParserVector(
         "field lines one byte past maxHeaderBytes, refused before the line ends",
-        "GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 26), limits: small, .failure(431)),
+        "GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 18) + "\r\nB: 12345", limits: small,
+        .failure(431)),
+    ParserVector(
+        "a trailer line one byte past maxFieldLineBytes",
+        chunkedHead + "0\r\nX: 1234567890\r\n",
+        limits: HTTPLimits(maxTrailerBytes: 100, maxFieldLineBytes: 12), .failure(431)),
     ParserVector(
         "exactly maxHeaderFields fields", "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n", limits: small,
         .req("GET", "/", ["Host": "h", "A": "1", "B": "2"])),
@@ -63,6 +80,19 @@ let limitVectors: [ParserVector] = [
     @Test(arguments: limitVectors)
     func limit_isEnforcedAtItsBoundary_underEverySplit(_ vector: ParserVector) {
         ParserHarness.check(vector)
+    }
+
+    @Test func refusal_namesTheLimitThatWasCrossed() {
+        let cases = [
+            ("GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 19), "field line longer than 26 bytes"),
+            ("GET / HTTP/1.1\r\nHost: h\r\nX-Fill: " + String(repeating: "v", count: 18) + "\r\nB: 12345",
+                "header section larger than 40 bytes"),
+            (chunkedHead + "0\r\nX: 1234\r\nY: 567", "trailer section larger than 12 bytes"),
+            ("GET /" + String(repeating: "a", count: 40), "request line longer than 32 bytes"),
+        ]
+        for (text, reason) in cases {
+            #expect(ParserHarness.outcome(of: Array(text.utf8), limits: small).reasons == [reason])
+        }
     }
 
     @Test func defaultLimits_acceptAnEightKibibyteRequestLine_andRefuseOneByteMore() {
