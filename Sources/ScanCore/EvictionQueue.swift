@@ -9,8 +9,8 @@ struct EvictionQueue {
         let record: ScanRecord
 
         var isLive: Bool {
-            guard let scan = record.scan else { return false }
-            return scan.status.isTerminal && scan.updatedAt == updatedAt
+            guard let packed = record.packed else { return false }
+            return packed.status.isTerminal && packed.updatedAt == updatedAt
         }
     }
 
@@ -19,8 +19,8 @@ struct EvictionQueue {
 
     /// Queues `record` if it is terminal. `liveRecords` bounds the stale entries kept before compaction.
     mutating func noteChange(_ record: ScanRecord, liveRecords: Int) {
-        guard let scan = record.scan, scan.status.isTerminal else { return }
-        entries.append(Entry(updatedAt: scan.updatedAt, record: record))
+        guard let packed = record.packed, packed.status.isTerminal else { return }
+        entries.append(Entry(updatedAt: packed.updatedAt, record: record))
         if entries.count - head > 2 * liveRecords + 1024 {
             entries = entries[head...].filter(\.isLive)
             head = 0

@@ -12,7 +12,7 @@ struct ScanListOrder {
 
         var key: ScanSortKey { ScanSortKey(createdAt: createdAt, id: record.id) }
         /// The entry still stands for its record's current place.
-        var isLive: Bool { record.scan?.createdAt == createdAt }
+        var isLive: Bool { record.packed?.createdAt == createdAt }
     }
 
     private(set) var entries: [Entry] = []
@@ -22,7 +22,7 @@ struct ScanListOrder {
 
     /// Adds `record` at its current `createdAt`.
     mutating func insert(_ record: ScanRecord) {
-        guard let createdAt = record.scan?.createdAt else { return }
+        guard let createdAt = record.packed?.createdAt else { return }
         let key = ScanSortKey(createdAt: createdAt, id: record.id)
         let index = firstIndex(notBelow: key)
         if index < entries.count, entries[index].record === record, entries[index].createdAt == createdAt { return }

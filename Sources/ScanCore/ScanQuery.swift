@@ -30,16 +30,6 @@ public struct ScanQuery: Sendable, Hashable {
 
     /// The page token could not be read (HTTP 400).
     public struct InvalidPageToken: Error, Hashable {}
-
-    func matches(_ scan: Scan) -> Bool {
-        if let source, scan.source != source { return false }
-        if let provider, scan.provider != provider { return false }
-        if let status, scan.status != status { return false }
-        if let imageId, scan.subject.imageId != imageId { return false }
-        if let productId, scan.subject.productId != productId { return false }
-        if let updatedSince, scan.updatedAt < updatedSince { return false }
-        return true
-    }
 }
 
 /// One page of scans, newest `createdAt` first; `nextPageToken` is nil on the last page.

@@ -1,15 +1,15 @@
 import Foundation
 
 /// The store's box for one cached scan. The list order, the image index and the eviction queue hold the box, not
-/// the id, so walking them needs no hashing; a box whose `scan` is nil has been evicted and is skipped.
+/// the id, so walking them needs no hashing; a box whose `packed` is nil has been evicted and is skipped.
 /// Only touched under the store's lock.
 final class ScanRecord {
     let id: String
-    var scan: Scan?
+    var packed: PackedScan?
 
-    init(_ scan: Scan) {
-        id = scan.id
-        self.scan = scan
+    init(id: String, packed: PackedScan) {
+        self.id = id
+        self.packed = packed
     }
 }
 

@@ -3,7 +3,7 @@ extension ScanStore {
     ///
     /// With an `imageId` filter the image index is used; otherwise the walk goes down the list order from the page
     /// start, so its cost is the number of entries passed over — a page for unfiltered queries, more for selective
-    /// filters over a large cache.
+    /// filters over a large cache (filters compare packed bytes and allocate nothing).
     public func list(_ query: ScanQuery) throws(ScanQuery.InvalidPageToken) -> ScanPage {
         var after: ScanSortKey?
         if let token = query.pageToken {
@@ -12,32 +12,39 @@ extension ScanStore {
         }
         let limit = max(1, query.limit)
         // One more than the page tells whether another page follows.
-        var scans: [Scan] = []
-        scans.reserveCapacity(min(limit, 1000) + 1)
-        state.withLock { state in
+        let found = state.withLock { state -> [(key: ScanSortKey, packed: PackedScan)] in
+            var found: [(key: ScanSortKey, packed: PackedScan)] = []
             if let imageId = query.imageId {
-                let candidates = (state.byImage[imageId] ?? []).compactMap(\.scan)
-                    .filter { query.matches($0) && after.map($0.sortKey.isBelow) ?? true }
-                    .sorted { $0.sortKey > $1.sortKey }
-                scans = Array(candidates.prefix(limit + 1))
-                return
+                for record in (state.byImage[imageId] ?? []).sortedNewestFirst() where found.count <= limit {
+                    guard let packed = record.packed, packed.matches(query) else { continue }
+                    let key = ScanSortKey(createdAt: packed.createdAt, id: record.id)
+                    if let after, !(key < after) { continue }
+                    found.append((key, packed))
+                }
+                return found
             }
             let entries = state.order.entries
             var index = (after.map(state.order.firstIndex(notBelow:)) ?? entries.count) - 1
-            while index >= 0, scans.count <= limit {
+            while index >= 0, found.count <= limit {
                 let entry = entries[index]
                 index -= 1
-                guard entry.isLive, let scan = entry.record.scan, query.matches(scan) else { continue }
-                scans.append(scan)
+                guard entry.isLive, let packed = entry.record.packed, packed.matches(query) else { continue }
+                found.append((entry.key, packed))
             }
+            return found
         }
-        guard scans.count > limit else { return ScanPage(scans: scans, nextPageToken: nil) }
-        scans.removeLast()
-        return ScanPage(scans: scans, nextPageToken: scans.last.map { PageToken.encode($0.sortKey) })
+        let page = found.prefix(limit)
+        let token = found.count > limit ? page.last.map { PageToken.encode($0.key) } : nil
+        return ScanPage(scans: page.map(\.packed.scan), nextPageToken: token)
     }
 }
 
-extension ScanSortKey {
-    /// Comes after `key` in the newest-first order.
-    func isBelow(_ key: ScanSortKey) -> Bool { self < key }
+extension [ScanRecord] {
+    /// Newest `createdAt` first, ties by id descending: the list order.
+    func sortedNewestFirst() -> [ScanRecord] {
+        func key(_ record: ScanRecord) -> ScanSortKey {
+            ScanSortKey(createdAt: record.packed?.createdAt ?? .distantPast, id: record.id)
+        }
+        return sorted { key($0) > key($1) }
+    }
 }

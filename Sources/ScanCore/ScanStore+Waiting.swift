@@ -7,8 +7,8 @@ extension ScanStore {
     public func waitForChange(id: String, from revision: UInt64, timeout: Duration) async -> WaitOutcome {
         enum Admission { case done(WaitOutcome), wait(token: UInt64) }
         let admission = state.withLock { state -> Admission in
-            guard let scan = state.records[id]?.scan else { return .done(.notFound) }
-            if scan.revision != revision || scan.status.isTerminal { return .done(.scan(scan)) }
+            guard let packed = state.records[id]?.packed else { return .done(.notFound) }
+            if packed.revision != revision || packed.status.isTerminal { return .done(.scan(packed.scan)) }
             guard state.activeWaiters < configuration.maxWaiters else { return .done(.tooManyWaiters) }
             state.activeWaiters += 1
             defer { state.nextWaiterToken += 1 }
@@ -25,10 +25,11 @@ extension ScanStore {
             await group.next()
             group.cancelAll()
         }
-        return state.withLock { state in
+        let packed = state.withLock { state in
             state.activeWaiters -= 1
-            return state.records[id]?.scan.map(WaitOutcome.scan) ?? .notFound
+            return state.records[id]?.packed
         }
+        return packed.map { .scan($0.scan) } ?? .notFound
     }
 
     /// Long-polls in progress.
@@ -43,8 +44,8 @@ extension ScanStore {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let parked = state.withLock { state in
                     // Re-checked under the lock: a change between admission and here must not be slept through.
-                    guard !Task.isCancelled, let scan = state.records[id]?.scan, scan.revision == revision,
-                          !scan.status.isTerminal
+                    guard !Task.isCancelled, let packed = state.records[id]?.packed, packed.revision == revision,
+                          !packed.status.isTerminal
                     else { return false }
                     state.waiters[id, default: [:]][token] = continuation
                     return true

@@ -42,15 +42,16 @@ public final class ScanStore: Sendable {
     /// Cached scans (`scanrelay_cached_scans`).
     public var count: Int { state.withLock { $0.records.count } }
 
+    /// The scan, rebuilt from its packed form outside the lock.
     public func scan(id: String) -> Scan? {
-        state.withLock { $0.records[id]?.scan }
+        state.withLock { $0.records[id]?.packed }?.scan
     }
 
     /// The scans of one image, newest `createdAt` first.
     public func scans(imageId: String) -> [Scan] {
         state.withLock { state in
-            (state.byImage[imageId] ?? []).compactMap(\.scan).sorted { $0.sortKey > $1.sortKey }
-        }
+            (state.byImage[imageId] ?? []).sortedNewestFirst().compactMap(\.packed)
+        }.map(\.scan)
     }
 
     /// Merges `update` into the cache (see ``ScanMerge``). A change is published as `scan.completed` when it makes
@@ -59,10 +60,10 @@ public final class ScanStore: Sendable {
         let (outcome, woken) = state.withLock { state -> (ApplyOutcome, [CheckedContinuation<Void, Never>]) in
             let outcome: ApplyOutcome
             var woken: [CheckedContinuation<Void, Never>] = []
-            if let record = state.records[update.scanId], let current = record.scan {
+            if let record = state.records[update.scanId], let current = record.packed?.scan {
                 guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), []) }
-                record.scan = next
-                reindex(record, from: current, in: &state)
+                record.packed = PackedScan(next)
+                reindex(record, from: current, to: next, in: &state)
                 outcome = .changed(old: current, new: next)
             } else {
                 if state.records.count >= configuration.maxScans {
@@ -70,7 +71,7 @@ public final class ScanStore: Sendable {
                     woken = evicted
                 }
                 let scan = ScanMerge.makeScan(update, now: now)
-                let record = ScanRecord(scan)
+                let record = ScanRecord(id: scan.id, packed: PackedScan(scan))
                 state.records[scan.id] = record
                 state.order.insert(record)
                 state.byImage[scan.subject.imageId, default: []].append(record)
@@ -86,8 +87,7 @@ public final class ScanStore: Sendable {
     }
 
     /// Keeps the indexes in step after `record` changed from `old`.
-    private func reindex(_ record: ScanRecord, from old: Scan, in state: inout State) {
-        guard let new = record.scan else { return }
+    private func reindex(_ record: ScanRecord, from old: Scan, to new: Scan, in state: inout State) {
         if new.createdAt != old.createdAt {
             state.order.insert(record)
             state.order.noteStale()
@@ -102,10 +102,10 @@ public final class ScanStore: Sendable {
     /// Drops the terminal scan that changed longest ago; returns the long-polls on it to wake, or nil when every
     /// cached scan is still in progress.
     private func evictOldestTerminal(in state: inout State) -> [CheckedContinuation<Void, Never>]? {
-        guard let record = state.eviction.popOldest(), let scan = record.scan else { return nil }
-        record.scan = nil
+        guard let record = state.eviction.popOldest(), let packed = record.packed else { return nil }
+        record.packed = nil
         state.records.removeValue(forKey: record.id)
-        state.byImage.remove(record, from: scan.subject.imageId)
+        state.byImage.remove(record, from: packed.imageId)
         state.order.noteStale()
         return state.waiters.removeValue(forKey: record.id).map { Array($0.values) } ?? []
     }
@@ -120,10 +120,6 @@ public final class ScanStore: Sendable {
         guard let scan = outcome.scan else { return }
         events.publish(type: type, payload: ScanJSON.encodeEvent(type: type, scan: scan))
     }
-}
-
-extension Scan {
-    var sortKey: ScanSortKey { ScanSortKey(createdAt: createdAt, id: id) }
 }
 
 extension [String: [ScanRecord]] {
