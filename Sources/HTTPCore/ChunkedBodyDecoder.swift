@@ -10,8 +10,8 @@ struct ChunkedBodyDecoder: Sendable {
     private enum State: Sendable {
         case size
         case data(remaining: Int)
-        case dataCR
-        case dataLF
+        /// The CR, then the LF, that must follow chunk data.
+        case dataEnd(expecting: UInt8)
         case trailers
     }
 
@@ -37,22 +37,18 @@ struct ChunkedBodyDecoder: Sendable {
                 reader.reset()
                 // Refused as soon as the declared size would carry the body past the limit.
                 guard size <= UInt64(limits.maxBodyBytes - body.count) else {
-                    throw HTTP1ParseError(status: .contentTooLarge, reason: "body larger than \(limits.maxBodyBytes) bytes")
+                    throw .bodyTooLarge(limit: limits.maxBodyBytes)
                 }
                 state = size == 0 ? .trailers : .data(remaining: Int(size))
             case .data(let remaining):
                 let count = min(remaining, input.count - index)
                 body.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[index..<(index + count)]))
                 index += count
-                state = count == remaining ? .dataCR : .data(remaining: remaining - count)
-            case .dataCR, .dataLF:
-                let isCR: Bool
-                if case .dataCR = state { isCR = true } else { isCR = false }
-                guard input[index] == (isCR ? HTTPCharacters.cr : HTTPCharacters.lf) else {
-                    throw .badRequest("missing CRLF after chunk data")
-                }
+                state = count == remaining ? .dataEnd(expecting: HTTPCharacters.cr) : .data(remaining: remaining - count)
+            case .dataEnd(let expected):
+                guard input[index] == expected else { throw .badRequest("missing CRLF after chunk data") }
                 index += 1
-                state = isCR ? .dataLF : .size
+                state = expected == HTTPCharacters.cr ? .dataEnd(expecting: HTTPCharacters.lf) : .size
             case .trailers:
                 let left = limits.maxTrailerBytes - trailerBytes
                 guard

@@ -21,7 +21,7 @@ enum HTTP1BodyFraming: Equatable {
             guard lengths.count == 1 else { throw .badRequest("more than one Content-Length") }
             let length = try Self.contentLength(lengths[0])
             guard length <= limits.maxBodyBytes else {
-                throw HTTP1ParseError(status: .contentTooLarge, reason: "body larger than \(limits.maxBodyBytes) bytes")
+                throw .bodyTooLarge(limit: limits.maxBodyBytes)
             }
             self = .contentLength(length)
         case (true, false):

@@ -1,5 +1,6 @@
 /// One `field-name ":" OWS field-value OWS` line (RFC 9112 §5), parsed strictly: no obs-fold, no whitespace before
-/// the colon, a token name, and no control characters other than HTAB in the value.
+/// the colon, a token name, and no control characters other than HTAB in the value. Values are decoded as UTF-8;
+/// obs-text bytes that are not UTF-8 become U+FFFD rather than failing the request (RFC 9110 §5.5 allows them).
 enum HTTP1FieldLine {
     /// Parses a non-empty line without its CRLF into its raw name bytes, the name and the OWS-trimmed value.
     static func parse(_ line: [UInt8]) throws(HTTP1ParseError) -> (nameBytes: ArraySlice<UInt8>, name: String, value: String) {

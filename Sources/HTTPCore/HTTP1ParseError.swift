@@ -12,4 +12,8 @@ public struct HTTP1ParseError: Error, Sendable, Equatable {
     }
 
     static func badRequest(_ reason: String) -> HTTP1ParseError { HTTP1ParseError(status: .badRequest, reason: reason) }
+
+    static func bodyTooLarge(limit: Int) -> HTTP1ParseError {
+        HTTP1ParseError(status: .contentTooLarge, reason: "body larger than \(limit) bytes")
+    }
 }
