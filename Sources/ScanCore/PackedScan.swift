@@ -1,69 +1,92 @@
 import Foundation
 
-/// A scan as the cache holds it: the text fields in one buffer instead of a heap string each.
+/// A scan as the cache holds it: every variable-length field in one buffer, optional scalars without padding.
 ///
-/// A million cached scans must fit in 1 GiB with room for their raw documents. As separate `String`s the ids,
-/// digest and statuses of one scan take seven allocations, each with its object header and malloc rounding —
-/// more than the text itself. Packed, they take one. A ``Scan`` is rebuilt on the way out.
+/// A million cached scans must fit in 1 GiB together with their raw documents. As a plain ``Scan`` one record takes
+/// eight heap allocations (ids, digest, status word, raw), each with an object header and malloc rounding, plus
+/// optionals padded to 16 bytes — more than the data. Packed, it takes one allocation and about half the memory.
+/// A ``Scan`` is rebuilt on the way out.
 struct PackedScan: Sendable {
+    /// The variable-length fields, in buffer order.
     private enum Field: Int, CaseIterable {
-        case source, upstreamId, imageId, productId, repository, digest, tag, projectId, upstreamStatus
+        case source, upstreamId, imageId, productId, repository, digest, tag, projectId, upstreamStatus, raw
     }
 
-    /// A table of field end offsets (`UInt32`, one per ``Field``), then the UTF-8 of each field back to back.
-    private let text: [UInt8]
-    /// Bit `field.rawValue` set: the optional field is present (an empty string is not absent).
-    private let present: UInt16
+    /// Bits of `flags`: which optional values are present (an empty string is not an absent one).
+    private struct Flags: OptionSet {
+        let rawValue: UInt32
+        static func field(_ field: Field) -> Flags { Flags(rawValue: 1 << field.rawValue) }
+        static let upstreamUpdatedAt = Flags(rawValue: 1 << 16)
+        static let completedAt = Flags(rawValue: 1 << 17)
+        static let score = Flags(rawValue: 1 << 18)
+        static let imageSizeBytes = Flags(rawValue: 1 << 19)
+        static let findings = Flags(rawValue: 1 << 20)
+        static let createdAtIsUpstream = Flags(rawValue: 1 << 21)
+    }
+
+    private static let tableSize = Field.allCases.count * MemoryLayout<UInt32>.size
+    private static let findingsSize = 7 * MemoryLayout<Int64>.size
+
+    /// A table of field end offsets (`UInt32` each), the bytes of the fields back to back, then the seven
+    /// findings counts (`Int64`) when present.
+    private let buffer: [UInt8]
+    private let flags: Flags
     let provider: Provider
     let status: ScanStatus
     let via: ScanVia
-    let createdAtIsUpstream: Bool
     let revision: UInt64
     let createdAt: Date
     let updatedAt: Date
-    let upstreamUpdatedAt: Date?
-    let completedAt: Date?
-    let score: Double?
-    let imageSizeBytes: Int64?
-    let findings: Findings?
-    let checks: [ScanCheck]
-    let raw: [UInt8]
-
-    private static let tableSize = Field.allCases.count * MemoryLayout<UInt32>.size
+    private let upstreamUpdatedAt: Date
+    private let completedAt: Date
+    private let score: Double
+    private let imageSizeBytes: Int64
+    private let checks: [ScanCheck]
 
     init(_ scan: Scan) {
         let subject = scan.subject
-        let values: [String?] = [
-            scan.source, scan.upstreamId, subject.imageId, subject.productId, subject.repository, subject.digest,
-            subject.tag, subject.projectId, scan.upstreamStatus,
+        let fields: [[UInt8]?] = [
+            Array(scan.source.utf8), Array(scan.upstreamId.utf8), Array(subject.imageId.utf8),
+            subject.productId.map { Array($0.utf8) }, subject.repository.map { Array($0.utf8) },
+            subject.digest.map { Array($0.utf8) }, subject.tag.map { Array($0.utf8) },
+            subject.projectId.map { Array($0.utf8) }, scan.upstreamStatus.map { Array($0.utf8) }, scan.raw,
         ]
-        var text = [UInt8](repeating: 0, count: Self.tableSize)
-        text.reserveCapacity(Self.tableSize + values.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
-        var present: UInt16 = 0
-        for (index, value) in values.enumerated() {
-            if let value {
-                present |= 1 << index
-                text.append(contentsOf: value.utf8)
+        var flags: Flags = []
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(
+            Self.tableSize + fields.reduce(0) { $0 + ($1?.count ?? 0) } + (scan.findings == nil ? 0 : Self.findingsSize)
+        )
+        buffer.append(contentsOf: repeatElement(0, count: Self.tableSize))
+        for (index, field) in fields.enumerated() {
+            if let field {
+                flags.insert(.field(Field(rawValue: index)!))
+                buffer.append(contentsOf: field)
             }
-            let end = UInt32(text.count - Self.tableSize)
-            withUnsafeBytes(of: end) { text.replaceSubrange(index * 4..<index * 4 + 4, with: $0) }
+            let end = UInt32(buffer.count - Self.tableSize)
+            withUnsafeBytes(of: end.littleEndian) { buffer.replaceSubrange(index * 4..<index * 4 + 4, with: $0) }
         }
-        self.text = text
-        self.present = present
+        if let findings = scan.findings {
+            flags.insert(.findings)
+            for count in findings.counts { withUnsafeBytes(of: Int64(count).littleEndian) { buffer.append(contentsOf: $0) } }
+        }
+        func note<T>(_ value: T?, _ flag: Flags, absent: T) -> T {
+            if value != nil { flags.insert(flag) }
+            return value ?? absent
+        }
+        upstreamUpdatedAt = note(scan.upstreamUpdatedAt, .upstreamUpdatedAt, absent: .distantPast)
+        completedAt = note(scan.completedAt, .completedAt, absent: .distantPast)
+        score = note(scan.score, .score, absent: 0)
+        imageSizeBytes = note(subject.imageSizeBytes, .imageSizeBytes, absent: 0)
+        if scan.createdAtIsUpstream { flags.insert(.createdAtIsUpstream) }
+        self.buffer = buffer
+        self.flags = flags
         provider = scan.provider
         status = scan.status
         via = scan.via
-        createdAtIsUpstream = scan.createdAtIsUpstream
         revision = scan.revision
         createdAt = scan.createdAt
         updatedAt = scan.updatedAt
-        upstreamUpdatedAt = scan.upstreamUpdatedAt
-        completedAt = scan.completedAt
-        score = scan.score
-        imageSizeBytes = subject.imageSizeBytes
-        findings = scan.findings
         checks = scan.checks
-        raw = scan.raw
     }
 
     /// The scan, rebuilt.
@@ -73,13 +96,15 @@ struct PackedScan: Sendable {
             subject: ScanSubject(
                 imageId: string(.imageId), productId: optional(.productId), repository: optional(.repository),
                 digest: optional(.digest), tag: optional(.tag), projectId: optional(.projectId),
-                imageSizeBytes: imageSizeBytes
+                imageSizeBytes: flags.contains(.imageSizeBytes) ? imageSizeBytes : nil
             ),
             status: status, upstreamStatus: optional(.upstreamStatus), createdAt: createdAt, updatedAt: updatedAt,
-            upstreamUpdatedAt: upstreamUpdatedAt, completedAt: completedAt, findings: findings, score: score,
-            checks: checks, via: via, revision: revision, raw: raw
+            upstreamUpdatedAt: flags.contains(.upstreamUpdatedAt) ? upstreamUpdatedAt : nil,
+            completedAt: flags.contains(.completedAt) ? completedAt : nil, findings: findings,
+            score: flags.contains(.score) ? score : nil, checks: checks, via: via, revision: revision,
+            raw: Array(buffer[range(of: .raw)])
         )
-        scan.createdAtIsUpstream = createdAtIsUpstream
+        scan.createdAtIsUpstream = flags.contains(.createdAtIsUpstream)
         return scan
     }
 
@@ -96,26 +121,35 @@ struct PackedScan: Sendable {
         return true
     }
 
-    private func has(_ field: Field, equalTo value: String) -> Bool {
-        guard isPresent(field) else { return false }
-        return text[range(of: field)].elementsEqual(value.utf8)
+    private var findings: Findings? {
+        guard flags.contains(.findings) else { return nil }
+        let start = range(of: .raw).upperBound
+        let counts = buffer.withUnsafeBytes { bytes in
+            (0..<7).map { Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + $0 * 8, as: Int64.self))) }
+        }
+        return Findings(
+            critical: counts[0], high: counts[1], medium: counts[2], low: counts[3], negligible: counts[4],
+            unknown: counts[5], total: counts[6]
+        )
     }
 
-    private func isPresent(_ field: Field) -> Bool {
-        present & (1 << field.rawValue) != 0
+    private func has(_ field: Field, equalTo value: String) -> Bool {
+        flags.contains(.field(field)) && buffer[range(of: field)].elementsEqual(value.utf8)
     }
 
     private func string(_ field: Field) -> String {
-        String(decoding: text[range(of: field)], as: UTF8.self)
+        String(decoding: buffer[range(of: field)], as: UTF8.self)
     }
 
     private func optional(_ field: Field) -> String? {
-        isPresent(field) ? string(field) : nil
+        flags.contains(.field(field)) ? string(field) : nil
     }
 
     private func range(of field: Field) -> Range<Int> {
-        text.withUnsafeBytes { table in
-            func end(_ index: Int) -> Int { Int(table.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) }
+        buffer.withUnsafeBytes { table in
+            func end(_ index: Int) -> Int {
+                Int(UInt32(littleEndian: table.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+            }
             let start = field.rawValue == 0 ? 0 : end(field.rawValue - 1)
             return Self.tableSize + start..<Self.tableSize + end(field.rawValue)
         }

@@ -1,9 +1,10 @@
 extension ScanStore {
     /// One page of the scans matching `query`, newest `createdAt` first (ties: id descending).
     ///
-    /// With an `imageId` filter the image index is used; otherwise the walk goes down the list order from the page
-    /// start, so its cost is the number of entries passed over — a page for unfiltered queries, more for selective
-    /// filters over a large cache (filters compare packed bytes and allocate nothing).
+    /// With an `imageId` filter the image index is used. Otherwise the walk goes down the list order from the page
+    /// start and examines at most `configuration.listWalkBudget` scans: a selective filter over a large cache may
+    /// then return fewer than `limit` scans (even none) with a `nextPageToken` to continue from. Clients follow
+    /// tokens until there is none, as they must anyway.
     public func list(_ query: ScanQuery) throws(ScanQuery.InvalidPageToken) -> ScanPage {
         var after: ScanSortKey?
         if let token = query.pageToken {
@@ -11,32 +12,53 @@ extension ScanStore {
             after = key
         }
         let limit = max(1, query.limit)
-        // One more than the page tells whether another page follows.
-        let found = state.withLock { state -> [(key: ScanSortKey, packed: PackedScan)] in
-            var found: [(key: ScanSortKey, packed: PackedScan)] = []
+        let budget = configuration.listWalkBudget
+        let walk = state.withLock { state -> ListWalk in
+            var walk = ListWalk()
             if let imageId = query.imageId {
-                for record in (state.byImage[imageId] ?? []).sortedNewestFirst() where found.count <= limit {
+                for record in (state.byImage[imageId] ?? []).sortedNewestFirst() {
                     guard let packed = record.packed, packed.matches(query) else { continue }
                     let key = ScanSortKey(createdAt: packed.createdAt, id: record.id)
                     if let after, !(key < after) { continue }
-                    found.append((key, packed))
+                    guard walk.found.count < limit else { walk.more = true; break }
+                    walk.found.append((key, packed))
                 }
-                return found
+                return walk
             }
             let entries = state.order.entries
             var index = (after.map(state.order.firstIndex(notBelow:)) ?? entries.count) - 1
-            while index >= 0, found.count <= limit {
+            var examined = 0
+            while index >= 0 {
                 let entry = entries[index]
+                guard examined < budget else {
+                    walk.more = true
+                    break
+                }
                 index -= 1
-                guard entry.isLive, let packed = entry.record.packed, packed.matches(query) else { continue }
-                found.append((entry.key, packed))
+                examined += 1
+                walk.lastExamined = entry.key
+                guard entry.isLive, let packed = entry.record.packed else { continue }
+                guard packed.matches(query) else { continue }
+                guard walk.found.count < limit else { walk.more = true; break }
+                walk.found.append((entry.key, packed))
             }
-            return found
+            return walk
         }
-        let page = found.prefix(limit)
-        let token = found.count > limit ? page.last.map { PageToken.encode($0.key) } : nil
-        return ScanPage(scans: page.map(\.packed.scan), nextPageToken: token)
+        let resume = walk.found.count == limit ? walk.found.last?.key : walk.lastExamined
+        return ScanPage(
+            scans: walk.found.map(\.packed.scan),
+            nextPageToken: walk.more ? resume.map(PageToken.encode) : nil
+        )
     }
+}
+
+/// What one `list` walk collected under the lock.
+private struct ListWalk {
+    var found: [(key: ScanSortKey, packed: PackedScan)] = []
+    /// Matching scans may follow.
+    var more = false
+    /// Where a page cut short by the walk budget resumes.
+    var lastExamined: ScanSortKey?
 }
 
 extension [ScanRecord] {

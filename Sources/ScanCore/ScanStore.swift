@@ -12,10 +12,14 @@ public final class ScanStore: Sendable {
         public var maxScans: Int
         /// Concurrent `?wait=` long-polls at most.
         public var maxWaiters: Int
+        /// Cached scans one `list` call examines at most. A selective filter over a large cache would otherwise
+        /// walk (and hold the lock over) all of it; past the budget the page is cut short, with a token to go on.
+        public var listWalkBudget: Int
 
-        public init(maxScans: Int = 100_000, maxWaiters: Int = 10_000) {
+        public init(maxScans: Int = 100_000, maxWaiters: Int = 10_000, listWalkBudget: Int = 50_000) {
             self.maxScans = max(1, maxScans)
             self.maxWaiters = max(0, maxWaiters)
+            self.listWalkBudget = max(1, listWalkBudget)
         }
     }
 

@@ -111,4 +111,30 @@ struct ScanStoreListTests {
         #expect(ids.filter { $0 == "late" }.count == 1)
         #expect(ids.firstIndex(of: "late") == ids.firstIndex(of: "s0005").map { $0 + 1 })
     }
+
+    @Test func selectiveFilters_ArePagedWithinTheWalkBudget_AndStillFindEveryMatch() throws {
+        let store = ScanStore(configuration: .init(listWalkBudget: 10))
+        for index in 0..<95 {
+            let status: ScanStatus = index % 20 == 0 ? .failed : .running
+            _ = store.apply(.make(upstreamId: "\(index)", status: status, created: .t(Double(index))), now: .t(100))
+        }
+        var query = ScanQuery(status: .failed, limit: 2)
+        var pages: [ScanPage] = []
+        repeat {
+            pages.append(try store.list(query))
+            query.pageToken = pages.last?.nextPageToken
+        } while query.pageToken != nil && pages.count < 100
+        #expect(pages.flatMap(\.scans).map(\.upstreamId) == ["80", "60", "40", "20", "0"])
+        #expect(pages.contains { $0.scans.isEmpty })
+        #expect(pages.last?.nextPageToken == nil)
+    }
+
+    @Test func walkBudget_CountsEvictedEntriesToo_AndStillMovesOn() throws {
+        let store = ScanStore(configuration: .init(maxScans: 5, listWalkBudget: 2))
+        for index in 0..<12 {
+            _ = store.apply(.make(upstreamId: "\(index)", status: .completed, created: .t(Double(index))), now: .t(Double(index)))
+        }
+        let scans = try allPages(store, ScanQuery(limit: 100))
+        #expect(scans.map(\.upstreamId) == ["11", "10", "9", "8", "7"])
+    }
 }
