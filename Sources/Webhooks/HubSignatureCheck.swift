@@ -1,0 +1,56 @@
+// swift-crypto 3.x does not yet mark its immutable key and digest values Sendable; they are safe to share.
+@preconcurrency import Crypto
+
+/// Verifies a GitHub-style signature: a header (default `X-Hub-Signature-256`) holding
+/// `sha256=<hex HMAC-SHA256 of the raw body>`, hex in either case.
+struct HubSignatureCheck: Sendable {
+    let header: String
+    let secrets: [SymmetricKey]
+
+    static let prefix = "sha256="
+
+    func verify(headers: WebhookHeaders, body: [UInt8]) throws(VerificationFailure) {
+        let values = headers.values(for: header).filter { !$0.isEmpty }
+        guard !values.isEmpty else { throw .missingHeader(header) }
+        let macs = values.compactMap(Self.mac(from:))
+        guard !macs.isEmpty else { throw .malformedSignature }
+        let valid = macs.contains { mac in
+            secrets.contains { HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: $0) }
+        }
+        guard valid else { throw .signatureMismatch }
+    }
+
+    /// The 32 MAC bytes of `sha256=<64 hex digits>`, or nil when the value has any other shape.
+    static func mac(from value: String) -> [UInt8]? {
+        let value = value.utf8
+        guard value.count == prefix.utf8.count + 64,
+              value.prefix(prefix.utf8.count).elementsEqual(prefix.utf8, by: { Self.lowercased($0) == $1 })
+        else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        var high: UInt8?
+        for char in value.dropFirst(prefix.utf8.count) {
+            guard let nibble = Self.nibble(char) else { return nil }
+            if let h = high {
+                bytes.append(h << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return bytes
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+    }
+
+    private static func nibble(_ char: UInt8) -> UInt8? {
+        switch char {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): char - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

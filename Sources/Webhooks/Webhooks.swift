@@ -1,1 +1,0 @@
-// Webhooks: implementation arrives with its issue.
