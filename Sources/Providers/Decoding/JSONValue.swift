@@ -1,0 +1,91 @@
+import Foundation
+
+/// A parsed JSON document, for decoding upstream payloads whose shapes vary (two vocabularies, strings where
+/// numbers were documented, fields that come and go). Decoders read it leniently and say what they expected.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses one JSON document; nil for anything that is not JSON.
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let fields) = self { return fields[key] } else { return nil }
+    }
+
+    public var object: [String: JSONValue]? {
+        if case .object(let fields) = self { fields } else { nil }
+    }
+
+    public var array: [JSONValue]? {
+        if case .array(let items) = self { items } else { nil }
+    }
+
+    /// A non-empty string value.
+    public var string: String? {
+        if case .string(let text) = self, !text.isEmpty { text } else { nil }
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { value } else { nil }
+    }
+
+    /// A count, whether sent as a JSON number or (as proto3 JSON sends int64) as a string of digits.
+    /// Negative, fractional or absurd values are not counts.
+    public var count: Int? {
+        switch self {
+        case .number(let value):
+            guard value >= 0, value < 1e15, value.rounded() == value else { return nil }
+            return Int(value)
+        case .string(let text):
+            guard (1...15).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return Int(text)
+        default:
+            return nil
+        }
+    }
+
+    /// The value re-serialised, for `raw` when one body carries several scans.
+    public var serialized: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(self))) ?? Array("null".utf8)
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

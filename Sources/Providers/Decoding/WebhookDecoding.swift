@@ -1,0 +1,76 @@
+import Foundation
+import ScanCore
+
+/// Decodes a webhook body for the provider of the receiving source. Pure: bytes in, events out.
+///
+/// Which shape a body has is told by its keys, never by its `Content-Type` (Harbor's CloudEvents arrive as
+/// `application/cloudevents+json`, relays often send plain `application/json`); the HTTP layer has already
+/// checked that the type is JSON.
+public enum WebhookDecoding {
+    /// One body carries at most this many scans (a Binarly list, Harbor resources, Yandex trigger messages).
+    public static let maximumEvents = 1000
+
+    public static func decode(provider: Provider, body: [UInt8], source: String) throws(WebhookDecodeError) -> DecodedWebhook {
+        let decoded: DecodedWebhook
+        switch provider {
+        case .binarly: decoded = try BinarlyDecoding.decodeWebhook(body: body, source: source)
+        case .yandex: decoded = try YandexDecoding.decodeWebhook(body: body, source: source)
+        case .opsmx: decoded = try OpsMxDecoding.decodeWebhook(body: body, source: source)
+        case .harbor: decoded = try HarborDecoding.decodeWebhook(body: body, source: source)
+        case .scanrelay: decoded = try ScanRelayDecoding.decodeWebhook(body: body, source: source)
+        }
+        guard decoded.events.count <= maximumEvents else {
+            throw .unprocessable("the body carries \(decoded.events.count) events; at most \(maximumEvents) are accepted")
+        }
+        return decoded
+    }
+
+    /// The body as a JSON object, or a `400` that says which payloads this provider accepts.
+    static func object(_ body: [UInt8], expected: String) throws(WebhookDecodeError) -> [String: JSONValue] {
+        guard let object = JSONValue.parse(body)?.object else {
+            throw .malformed("expected a JSON object: \(expected)")
+        }
+        return object
+    }
+
+    /// A hint body: exactly a watch `ref` of this provider (`{productId, imageId, scanId?}` and the like).
+    static func hint(_ object: [String: JSONValue], provider: Provider) throws(WebhookDecodeError) -> ScanRef {
+        var fields: [String: String] = [:]
+        for (key, value) in object {
+            guard case .string(let text) = value else { throw .malformed("\(key) must be a string") }
+            fields[key] = text
+        }
+        do {
+            return try ScanRef(provider: provider, fields: fields)
+        } catch {
+            throw .malformed(error.description)
+        }
+    }
+
+    /// An optional string field: absent and `null` are nil, anything but a string is a `400` naming the path.
+    static func string(_ value: JSONValue?, at path: String) throws(WebhookDecodeError) -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?: return text.isEmpty ? nil : text
+        default: throw .malformed("\(path) must be a string")
+        }
+    }
+
+    static func requiredString(_ value: JSONValue?, at path: String) throws(WebhookDecodeError) -> String {
+        guard let text = try string(value, at: path) else { throw .malformed("\(path) is required") }
+        return text
+    }
+
+    /// An optional RFC 3339 time. A malformed time is dropped rather than refused: times order updates but
+    /// never decide whether a scan exists. So is Go's zero time (`0001-01-01T00:00:00Z`), which Harbor sends for
+    /// "not yet": any time before 1970 means that.
+    static func time(_ value: JSONValue?) -> Date? {
+        guard let date = value?.string.flatMap(RFC3339.parse), date.timeIntervalSince1970 > 0 else { return nil }
+        return date
+    }
+
+    /// The raw bytes kept for one of several scans in one body: the body itself when it holds just this scan.
+    static func raw(_ element: JSONValue, body: [UInt8], alone: Bool) -> [UInt8] {
+        alone ? body : element.serialized
+    }
+}

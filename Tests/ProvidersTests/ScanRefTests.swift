@@ -1,0 +1,63 @@
+import Foundation
+import Providers
+import ScanCore
+import Testing
+
+@Suite struct ScanRefTests {
+    @Test func validRefs_ForEachProvider() throws {
+        #expect(try ScanRef(provider: .binarly, object: ["productId": "p", "imageId": "i"]) == .binarly(productId: "p", imageId: "i", scanId: nil))
+        #expect(try ScanRef(provider: .yandex, object: ["scanResultId": "r"]) == .yandexScan(scanResultId: "r"))
+        #expect(try ScanRef(provider: .yandex, object: ["imageId": "i"]) == .yandexImage(imageId: "i"))
+        #expect(try ScanRef(provider: .opsmx, object: ["projectId": "0x1", "scanId": "0x2", "type": "sourceScan"])
+            == .opsmx(projectId: "0x1", scanId: "0x2", type: "sourceScan"))
+    }
+
+    @Test(arguments: [
+        (Provider.binarly, ["imageId": "i"], "productId: is required"),
+        (.binarly, ["productId": "p", "imageId": "i", "scanResultId": "x"], "scanResultId: is not a field of this ref"),
+        (.binarly, ["productId": "", "imageId": "i"], "productId: must not be empty"),
+        (.binarly, ["productId": "p q", "imageId": "i"], "productId: must be an id: visible ASCII without / ? # % or \\"),
+        (.binarly, ["productId": "..", "imageId": "i"], "productId: must be an id: visible ASCII without / ? # % or \\"),
+        (.binarly, ["productId": String(repeating: "p", count: 257), "imageId": "i"], "productId: is longer than 256 characters"),
+        (.yandex, [:], "scanResultId: a yandex ref needs scanResultId or imageId"),
+        (.yandex, ["scanResultId": "r", "imageId": "i"], "imageId: is not a field of this ref"),
+        (.opsmx, ["projectId": "p", "scanId": "s"], "type: is required"),
+        (.harbor, ["imageId": "i"], "source: a harbor source has no upstream API to watch"),
+    ])
+    func refsThatDoNotFit_NameTheField(provider: Provider, fields: [String: String], message: String) {
+        #expect(throws: ScanRefError.self) { try ScanRef(provider: provider, object: fields) }
+        do {
+            _ = try ScanRef(provider: provider, object: fields)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func nonStringValues_AreNamed() {
+        #expect(throws: ScanRefError(field: "productId", problem: "must be a string")) {
+            try ScanRef(provider: .binarly, object: ["productId": 1, "imageId": "i"])
+        }
+    }
+
+    @Test func upstreamIds_AreThoseOfTheScansTheyName() {
+        #expect(ScanRef.binarly(productId: "p", imageId: "i", scanId: "s").upstreamId == "s")
+        #expect(ScanRef.binarly(productId: "p", imageId: "i", scanId: nil).upstreamId == nil)
+        #expect(ScanRef.yandexScan(scanResultId: "r").upstreamId == "r")
+        #expect(ScanRef.yandexImage(imageId: "i").upstreamId == nil)
+        #expect(ScanRef.opsmx(projectId: "p", scanId: "s", type: "t").upstreamId == "p/t/s")
+        #expect(ScanRef.yandexImage(imageId: "i").provider == .yandex)
+    }
+
+    @Test func codable_RoundTripsEveryShape() throws {
+        let refs: [ScanRef] = [
+            .binarly(productId: "p", imageId: "i", scanId: "s"), .binarly(productId: "p", imageId: "i", scanId: nil),
+            .yandexScan(scanResultId: "r"), .yandexImage(imageId: "i"), .opsmx(projectId: "p", scanId: "s", type: "t"),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(refs)
+        #expect(String(decoding: data, as: UTF8.self).hasPrefix(#"[{"imageId":"i","productId":"p","scanId":"s"}"#))
+        #expect(try JSONDecoder().decode([ScanRef].self, from: data) == refs)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ScanRef.self, from: Data(#"{"productId": "p"}"#.utf8)) }
+    }
+}
