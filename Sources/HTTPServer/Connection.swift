@@ -94,7 +94,7 @@ final class Connection {
 
     /// Puts a handler in charge; a change of protocol is reported to the observer as a close and an open.
     func install(_ newHandler: any ConnectionProtocolHandler) {
-        if handler != nil, newHandler.protocolName != protocolName {
+        if newHandler.protocolName != protocolName {
             loop.context.observer?.connectionClosed(protocol: protocolName)
             loop.context.observer?.connectionOpened(protocol: newHandler.protocolName)
         }

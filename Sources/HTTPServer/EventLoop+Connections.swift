@@ -47,6 +47,10 @@ extension EventLoop {
                 switch errno {
                 case EAGAIN, EWOULDBLOCK: return
                 case EINTR, ECONNABORTED, EPROTO: continue
+                case EINVAL:
+                    // The listener was shut down by `beginGracefulShutdown`; this loop closes it shortly.
+                    deregister(acceptor.fd)
+                    return
                 default:
                     context.logger.warning("accept failed; pausing until the next tick", metadata: ["error": "\(SocketError("accept"))"])
                     deregister(acceptor.fd)

@@ -11,7 +11,7 @@ import Synchronization
 public final class HTTPServer: Sendable {
     private enum State {
         case idle
-        case running([EventLoop])
+        case running(listener: Int32, loops: [EventLoop])
         case stopping([EventLoop])
     }
 
@@ -38,7 +38,7 @@ public final class HTTPServer: Sendable {
                 port.store(Socket.localPort(listener), ordering: .relaxed)
                 context.loopsStarted(loops.count)
                 loops.forEach { $0.start() }
-                state = .running(loops)
+                state = .running(listener: listener, loops: loops)
             } catch {
                 close(listener)
                 throw error
@@ -62,13 +62,16 @@ public final class HTTPServer: Sendable {
     /// flight finish within `shutdownGrace` (their responses say `Connection: close`), then closes the rest.
     public func beginGracefulShutdown() {
         let previous = state.withLock { state -> State in
-            defer { if case .running(let loops) = state { state = .stopping(loops) } else { state = .stopping([]) } }
+            defer { if case .running(_, let loops) = state { state = .stopping(loops) } else { state = .stopping([]) } }
             return state
         }
         switch previous {
         case .idle:
             context.markStoppedIfNoLoops()
-        case .running(let loops):
+        case .running(let listener, let loops):
+            // Stops listening before returning, so no connection is accepted after this call. The descriptor stays
+            // open (no other thread can reuse its number under the acceptor) until the first loop closes it.
+            shutdown(listener, Int32(SHUT_RDWR))
             context.logger.info("graceful shutdown begins", metadata: ["grace": "\(context.configuration.shutdownGrace)"])
             let grace = context.configuration.shutdownGrace
             for loop in loops {
@@ -84,7 +87,7 @@ public final class HTTPServer: Sendable {
         let loops = state.withLock { state -> [EventLoop] in
             switch state {
             case .idle: []
-            case .running(let loops), .stopping(let loops): loops
+            case .running(_, let loops), .stopping(let loops): loops
             }
         }
         var total = HTTPServerStatistics(openConnections: 0, bufferedOutboundBytes: 0)

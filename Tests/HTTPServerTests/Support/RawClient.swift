@@ -11,13 +11,18 @@ final class RawClient {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    enum Failure: Error { case connect(Int32), closed, timedOut, malformed(String) }
+    enum Failure: Error, Equatable { case connect(Int32), closed, timedOut, malformed(String) }
 
     let fd: Int32
     private var buffered: [UInt8] = []
 
-    init(port: Int, timeout: Duration = .seconds(10)) throws {
+    /// `receiveBuffer` shrinks the kernel's buffer (set before connecting) so a client that does not read pushes
+    /// back on the server quickly.
+    init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian

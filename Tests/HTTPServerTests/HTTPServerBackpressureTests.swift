@@ -1,0 +1,55 @@
+import HTTPCore
+import HTTPServer
+import Synchronization
+import Testing
+
+/// A producer that would stream forever, against a client that never reads.
+@Suite struct HTTPServerBackpressureTests {
+    static let chunk = 64 * 1024
+
+    final class EndlessProducer: HTTPResponder {
+        let chunksWritten = Atomic<Int>(0)
+        let ended: AsyncStream<(any Error)?>
+        private let report: AsyncStream<(any Error)?>.Continuation
+
+        init() { (ended, report) = AsyncStream.makeStream() }
+
+        func respond(to request: HTTPRequest) async -> HTTPResponse {
+            HTTPResponse(body: .stream { [self] writer in
+                do {
+                    while true {
+                        try await writer.write([UInt8](repeating: 0x78, count: HTTPServerBackpressureTests.chunk))
+                        chunksWritten.add(1, ordering: .relaxed)
+                    }
+                } catch {
+                    report.yield(error)
+                    throw error
+                }
+            })
+        }
+    }
+
+    @Test func aClientThatNeverReads_SuspendsTheProducer_AndTheWriterThrowsOnceItIsGone() async throws {
+        let producer = EndlessProducer()
+        try await withServer(responder: producer) { server in
+            let highWater = 256 * 1024
+            let bound = highWater + Self.chunk + 16
+            var client: RawClient? = try RawClient(port: server.localPort, receiveBuffer: 16 * 1024)
+            client!.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+
+            // Kernel buffers fill first; then the server's own buffer reaches the high-water mark and the producer waits.
+            #expect(await eventually { await server.statistics().bufferedOutboundBytes > highWater })
+            let suspendedAt = producer.chunksWritten.load(ordering: .relaxed)
+            for _ in 0..<10 {
+                #expect(await server.statistics().bufferedOutboundBytes <= bound)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(producer.chunksWritten.load(ordering: .relaxed) <= suspendedAt + 1)
+
+            client = nil
+            var errors = producer.ended.makeAsyncIterator()
+            let error = await errors.next() ?? nil
+            #expect(error is HTTPBodyWriterError)
+        }
+    }
+}
