@@ -2,7 +2,7 @@
 enum PercentDecoding {
     /// The decoded text, or nil when an escape is malformed (`%`, `%4`, `%zz`) or the bytes are not UTF-8.
     /// With `plusAsSpace` (form-urlencoded queries) a `+` means a space.
-    static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) -> String? {
+    static func decode(_ text: Substring, plusAsSpace: Bool = false) -> String? {
         let utf8 = text.utf8
         let plus = UInt8(ascii: "+"), percent = UInt8(ascii: "%")
         // Most segments and values hold nothing to decode: no copy through a byte buffer for them.

@@ -68,9 +68,22 @@ struct RouteTrie: Sendable {
     }
 
     /// `/a/b` → `a`, `b`; `/` → nothing; `/a/` → `a`, `` (a trailing slash is a distinct, empty segment).
+    /// Works on UTF-8 code units: `/` never occurs inside a multi-byte character, and grapheme breaking is slow.
     static func segments(of path: Substring) -> [Substring] {
-        let trimmed = path.dropFirst()
-        guard !trimmed.isEmpty else { return [] }
-        return trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        let utf8 = path.utf8
+        guard var start = utf8.first == UInt8(ascii: "/") ? utf8.index(after: utf8.startIndex) : nil,
+            start != utf8.endIndex
+        else { return [] }
+        var segments: [Substring] = []
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "/") {
+                segments.append(Substring(utf8[start..<index]))
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        segments.append(Substring(utf8[start...]))
+        return segments
     }
 }

@@ -69,9 +69,13 @@ public struct Router: HTTPResponder {
 
     /// Nil when the path is not origin-form or holds malformed percent-encoding.
     private static func decodedSegments(of request: HTTPRequest) -> [String]? {
-        guard request.path.first == "/" else { return nil }
+        // The path ends at `?`; found on UTF-8 code units rather than through `request.path`'s Character search.
+        let target = request.target.utf8
+        let path = Substring(target[..<(target.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
+        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
         var decoded: [String] = []
-        for segment in RouteTrie.segments(of: request.path) {
+        decoded.reserveCapacity(8)
+        for segment in RouteTrie.segments(of: path) {
             guard let text = PercentDecoding.decode(segment) else { return nil }
             decoded.append(text)
         }
