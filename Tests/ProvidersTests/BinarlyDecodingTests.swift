@@ -97,6 +97,8 @@ import Testing
         (#"{"id": "s1", "parent": "products/p/images/i", "latestScanState": "done"}"#, "latestScanState must be an object"),
         (#"{"id": 5, "parent": "products/p/images/i"}"#, "id must be a string"),
         (#"{"scans": {}}"#, "scans must be an array of scan resources"),
+        (#"{"id": "s?x", "parent": "products/p/images/i"}"#, "id: must be an id: visible ASCII without / ? # % or \\"),
+        (#"{"id": "s", "parent": "products/p%2F/images/i"}"#, "productId: must be an id: visible ASCII without / ? # % or \\"),
     ])
     func malformedBodies_Are400s_SayingWhatWasExpected(json: String, detail: String) {
         #expect(throws: WebhookDecodeError.malformed(detail)) { try Fixture.decode(.binarly, json: json) }

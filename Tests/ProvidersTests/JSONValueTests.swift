@@ -1,5 +1,5 @@
 import Foundation
-import Providers
+@testable import Providers
 import Testing
 
 @Suite struct JSONValueTests {
@@ -11,13 +11,22 @@ import Testing
         }
     }
 
-    @Test(arguments: [(JSONValue.number(3), 3), (.string("42"), 42), (.string("0"), 0)] as [(JSONValue, Int?)])
+    @Test func deepNesting_IsRefused_BeforeDecoding() {
+        let nested = { (depth: Int) in Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
+        #expect(JSONValue.parse(nested(32)) != nil)
+        #expect(JSONValue.parse(nested(33)) == nil)
+        #expect(JSONValue.parse(nested(100_000)) == nil)
+        #expect(JSONValue.depth(of: Array(#"{"a": "[[[[\"[[", "b": [{}]}"#.utf8)) == 3, "brackets in strings do not count")
+    }
+
+    @Test(arguments: [(JSONValue.number(3), 3), (.string("42"), 42), (.string("0"), 0), (.string("999999999999"), 999_999_999_999)]
+          as [(JSONValue, Int?)])
     func counts_AreNumbersOrDigitStrings(value: JSONValue, count: Int?) {
         #expect(value.count == count)
     }
 
     @Test(arguments: [JSONValue.number(-1), .number(1.5), .number(1e300), .string(""), .string("-1"), .string("1e3"),
-                      .string(" 1"), .string("1234567890123456"), .bool(true), .null])
+                      .string(" 1"), .string("1000000000000"), .number(1e12), .bool(true), .null])
     func otherValues_AreNotCounts(value: JSONValue) {
         #expect(value.count == nil)
     }

@@ -79,12 +79,14 @@ public enum BinarlyDecoding {
         _ scan: JSONValue, raw: [UInt8], productId: String?, imageId: String?, source: String, via: ScanVia,
         path: String = ""
     ) throws(WebhookDecodeError) -> ScanUpdate {
-        let id = try WebhookDecoding.requiredString(scan["id"], at: path + "id")
+        let id = try WebhookDecoding.id(scan["id"], at: path + "id")
         let parent = try WebhookDecoding.string(scan["parent"], at: path + "parent").flatMap(Self.parent)
-        guard let product = parent?.productId ?? productId, let image = parent?.imageId ?? imageId else {
+        guard var product = parent?.productId ?? productId, var image = parent?.imageId ?? imageId else {
             throw .malformed(
                 "\(path)parent (products/{productId}/images/{imageId}) is required to know which image was scanned")
         }
+        product = try WebhookDecoding.checkedId(product, at: path + "productId")
+        image = try WebhookDecoding.checkedId(image, at: path + "imageId")
         let state = scan["latestScanState"]
         if state != nil, state?.object == nil, state != .null {
             throw .malformed("\(path)latestScanState must be an object")

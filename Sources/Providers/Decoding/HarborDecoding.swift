@@ -38,9 +38,10 @@ public enum HarborDecoding {
 
         // Harbor sends no delivery id (a CloudEvents `id` is new on every retry); type, time and digests identify
         // one event across its retries.
-        let time: String? = isCloudEvent ? event["time"]?.string : event["occur_at"]?.number.map { String(Int64($0)) }
+        let occurAt = event["occur_at"]?.integer
+        let time: String? = isCloudEvent ? event["time"]?.string : occurAt.map { String($0) }
         let eventTime = isCloudEvent ? WebhookDecoding.time(event["time"])
-            : event["occur_at"]?.number.map { Date(timeIntervalSince1970: $0) }
+            : occurAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
         let context = HarborReport.Context(
             type: type, repository: try repository(data["repository"]),
             scanType: data["scan"]?["scan_type"]?.string ?? "vulnerability", eventTime: eventTime, source: source)

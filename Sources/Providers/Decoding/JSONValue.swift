@@ -10,9 +10,41 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses one JSON document; nil for anything that is not JSON.
+    /// Upstream payloads nest a few levels; Foundation's decoder spends time quadratic in the depth (a 1 KB body
+    /// of 500 nested arrays costs seconds), so deeper documents are refused before decoding.
+    public static let maximumDepth = 32
+
+    /// Parses one JSON document; nil for anything that is not JSON or nests deeper than `maximumDepth`.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        guard depth(of: bytes) <= maximumDepth else { return nil }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    /// The deepest nesting of arrays and objects, counting brackets outside strings.
+    static func depth(of bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -36,15 +68,21 @@ public enum JSONValue: Sendable, Hashable {
         if case .number(let value) = self { value } else { nil }
     }
 
+    /// A whole number small enough to convert without trapping (such as Harbor's `occur_at` seconds).
+    public var integer: Int64? {
+        guard case .number(let value) = self, abs(value) < 1e15, value.rounded() == value else { return nil }
+        return Int64(value)
+    }
+
     /// A count, whether sent as a JSON number or (as proto3 JSON sends int64) as a string of digits.
-    /// Negative, fractional or absurd values are not counts.
+    /// Negative, fractional or absurd values (a trillion or more: sums of such could overflow) are not counts.
     public var count: Int? {
         switch self {
         case .number(let value):
-            guard value >= 0, value < 1e15, value.rounded() == value else { return nil }
+            guard value >= 0, value < 1e12, value.rounded() == value else { return nil }
             return Int(value)
         case .string(let text):
-            guard (1...15).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            guard (1...12).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
             return Int(text)
         default:
             return nil

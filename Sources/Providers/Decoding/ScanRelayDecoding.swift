@@ -5,19 +5,13 @@ import ScanCore
 public enum ScanRelayDecoding {
     static let expected = "a ScanRelay event {type: \"scan.completed\" or \"scan.updated\", data: Scan}"
 
-    private struct Event: Decodable {
-        let type: String
-        let data: JSONValue?
-    }
-
     static func decodeWebhook(body: [UInt8], source: String) throws(WebhookDecodeError) -> DecodedWebhook {
-        guard let event = try? JSONDecoder().decode(Event.self, from: Data(body)) else {
-            throw .malformed("expected \(expected)")
+        let event = try WebhookDecoding.object(body, expected: expected)
+        guard let type = event["type"]?.string else { throw .malformed("expected \(expected)") }
+        guard type == "scan.completed" || type == "scan.updated" else {
+            return DecodedWebhook(events: [.ignored(reason: "\(type) events are not acted on")])
         }
-        guard event.type == "scan.completed" || event.type == "scan.updated" else {
-            return DecodedWebhook(events: [.ignored(reason: "\(event.type) events are not acted on")])
-        }
-        guard let data = event.data, data.object != nil else { throw .malformed("data must be a Scan object") }
+        guard let data = event["data"], data.object != nil else { throw .malformed("data must be a Scan object") }
         var update: ScanUpdate
         do {
             update = try JSONDecoder().decode(ScanUpdate.self, from: Data(data.serialized))

@@ -61,6 +61,20 @@ public enum WebhookDecoding {
         return text
     }
 
+    /// A required id that may later travel into an upstream URL (a re-fetch): validated as a watch ref's ids are.
+    static func id(_ value: JSONValue?, at path: String) throws(WebhookDecodeError) -> String {
+        try checkedId(requiredString(value, at: path), at: path)
+    }
+
+    static func checkedId(_ id: String, at path: String) throws(WebhookDecodeError) -> String {
+        do {
+            try ScanRef.validate(id, field: path)
+        } catch {
+            throw .malformed(error.description)
+        }
+        return id
+    }
+
     /// An optional RFC 3339 time. A malformed time is dropped rather than refused: times order updates but
     /// never decide whether a scan exists. So is Go's zero time (`0001-01-01T00:00:00Z`), which Harbor sends for
     /// "not yet": any time before 1970 means that.

@@ -39,8 +39,8 @@ public enum YandexDecoding {
     }
 
     private static func update(_ result: [String: JSONValue], raw: [UInt8], source: String, via: ScanVia) throws(WebhookDecodeError) -> ScanUpdate {
-        let id = try WebhookDecoding.requiredString(result["id"], at: "id")
-        let imageId = try WebhookDecoding.requiredString(result["imageId"], at: "imageId")
+        let id = try WebhookDecoding.id(result["id"], at: "id")
+        let imageId = try WebhookDecoding.id(result["imageId"], at: "imageId")
         let rawStatus = try WebhookDecoding.string(result["status"], at: "status")
         let status = status(rawStatus)
         let scannedAt = WebhookDecoding.time(result["scannedAt"])
@@ -85,12 +85,7 @@ public enum YandexDecoding {
                 events.append(.ignored(reason: "\(type) events are not acted on"))
                 continue
             }
-            let imageId = try WebhookDecoding.requiredString(message["details"]?["image_id"], at: path + ".details.image_id")
-            do {
-                try ScanRef.validate(imageId, field: path + ".details.image_id")
-            } catch {
-                throw .malformed(error.description)
-            }
+            let imageId = try WebhookDecoding.id(message["details"]?["image_id"], at: path + ".details.image_id")
             events.append(.startWatch(.yandexImage(imageId: imageId), scheduleUnknownSize: true))
         }
         // Delivery is at least once; a redelivery repeats the event ids.
