@@ -89,8 +89,8 @@ struct PackedScan: Sendable {
         checks = scan.checks
     }
 
-    /// The scan, rebuilt.
-    var scan: Scan {
+    /// The scan, rebuilt; `raw` left empty unless asked for, since only `?view=full` shows it.
+    func scan(includingRaw: Bool = true) -> Scan {
         var scan = Scan(
             source: string(.source), provider: provider, upstreamId: string(.upstreamId),
             subject: ScanSubject(
@@ -102,7 +102,7 @@ struct PackedScan: Sendable {
             upstreamUpdatedAt: flags.contains(.upstreamUpdatedAt) ? upstreamUpdatedAt : nil,
             completedAt: flags.contains(.completedAt) ? completedAt : nil, findings: findings,
             score: flags.contains(.score) ? score : nil, checks: checks, via: via, revision: revision,
-            raw: Array(buffer[range(of: .raw)])
+            raw: includingRaw ? Array(buffer[range(of: .raw)]) : []
         )
         scan.createdAtIsUpstream = flags.contains(.createdAtIsUpstream)
         return scan

@@ -13,10 +13,13 @@ public struct ScanQuery: Sendable, Hashable {
     /// Scans per page, at least 1 (the HTTP layer enforces its own maximum).
     public var limit: Int
     public var pageToken: String?
+    /// Whether the scans carry `raw` (a copy each; lists show it only with `?view=full`).
+    public var includeRaw: Bool
 
     public init(
         source: String? = nil, provider: Provider? = nil, status: ScanStatus? = nil, imageId: String? = nil,
-        productId: String? = nil, updatedSince: Date? = nil, limit: Int = 100, pageToken: String? = nil
+        productId: String? = nil, updatedSince: Date? = nil, limit: Int = 100, pageToken: String? = nil,
+        includeRaw: Bool = false
     ) {
         self.source = source
         self.provider = provider
@@ -26,6 +29,7 @@ public struct ScanQuery: Sendable, Hashable {
         self.updatedSince = updatedSince
         self.limit = limit
         self.pageToken = pageToken
+        self.includeRaw = includeRaw
     }
 
     /// The page token could not be read (HTTP 400).

@@ -46,7 +46,7 @@ extension ScanStore {
         }
         let resume = walk.found.count == limit ? walk.found.last?.key : walk.lastExamined
         return ScanPage(
-            scans: walk.found.map(\.packed.scan),
+            scans: walk.found.map { $0.packed.scan(includingRaw: query.includeRaw) },
             nextPageToken: walk.more ? resume.map(PageToken.encode) : nil
         )
     }

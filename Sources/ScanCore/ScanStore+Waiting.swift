@@ -8,7 +8,7 @@ extension ScanStore {
         enum Admission { case done(WaitOutcome), wait(token: UInt64) }
         let admission = state.withLock { state -> Admission in
             guard let packed = state.records[id]?.packed else { return .done(.notFound) }
-            if packed.revision != revision || packed.status.isTerminal { return .done(.scan(packed.scan)) }
+            if packed.revision != revision || packed.status.isTerminal { return .done(.scan(packed.scan())) }
             guard state.activeWaiters < configuration.maxWaiters else { return .done(.tooManyWaiters) }
             state.activeWaiters += 1
             defer { state.nextWaiterToken += 1 }
@@ -29,7 +29,7 @@ extension ScanStore {
             state.activeWaiters -= 1
             return state.records[id]?.packed
         }
-        return packed.map { .scan($0.scan) } ?? .notFound
+        return packed.map { .scan($0.scan()) } ?? .notFound
     }
 
     /// Long-polls in progress.

@@ -46,16 +46,17 @@ public final class ScanStore: Sendable {
     /// Cached scans (`scanrelay_cached_scans`).
     public var count: Int { state.withLock { $0.records.count } }
 
-    /// The scan, rebuilt from its packed form outside the lock.
-    public func scan(id: String) -> Scan? {
-        state.withLock { $0.records[id]?.packed }?.scan
+    /// The scan, rebuilt from its packed form outside the lock; without `raw` when `includingRaw` is false (it is
+    /// a copy, and only `?view=full` shows it).
+    public func scan(id: String, includingRaw: Bool = true) -> Scan? {
+        state.withLock { $0.records[id]?.packed }?.scan(includingRaw: includingRaw)
     }
 
     /// The scans of one image, newest `createdAt` first.
-    public func scans(imageId: String) -> [Scan] {
+    public func scans(imageId: String, includingRaw: Bool = false) -> [Scan] {
         state.withLock { state in
             (state.byImage[imageId] ?? []).sortedNewestFirst().compactMap(\.packed)
-        }.map(\.scan)
+        }.map { $0.scan(includingRaw: includingRaw) }
     }
 
     /// Merges `update` into the cache (see ``ScanMerge``). A change is published as `scan.completed` when it makes
@@ -64,7 +65,7 @@ public final class ScanStore: Sendable {
         let (outcome, woken) = state.withLock { state -> (ApplyOutcome, [CheckedContinuation<Void, Never>]) in
             let outcome: ApplyOutcome
             var woken: [CheckedContinuation<Void, Never>] = []
-            if let record = state.records[update.scanId], let current = record.packed?.scan {
+            if let record = state.records[update.scanId], let current = record.packed?.scan() {
                 guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), []) }
                 record.packed = PackedScan(next)
                 reindex(record, from: current, to: next, in: &state)

@@ -8,14 +8,15 @@ struct PackedScanTests {
         scan.subject.productId = "prod"
         scan.subject.projectId = "0x29ab7"
         scan.createdAtIsUpstream = true
-        #expect(PackedScan(scan).scan == scan)
+        #expect(PackedScan(scan).scan() == scan)
+        #expect(PackedScan(scan).scan(includingRaw: false).raw.isEmpty)
     }
 
     @Test func absentAndEmptyStrings_StayDistinct() {
         var scan = Scan.make(findings: nil)
         scan.subject = ScanSubject(imageId: "", productId: "", repository: nil, digest: "", tag: nil)
         scan.upstreamStatus = nil
-        let unpacked = PackedScan(scan).scan
+        let unpacked = PackedScan(scan).scan()
         #expect(unpacked == scan)
         #expect(unpacked.subject.productId == "")
         #expect(unpacked.subject.repository == nil)
@@ -24,8 +25,8 @@ struct PackedScanTests {
     @Test func nonASCIIText_SurvivesPacking() {
         var scan = Scan.make(source: "sörce", upstreamId: "идентификатор/🚀")
         scan.subject.tag = "标签"
-        #expect(PackedScan(scan).scan == scan)
-        #expect(PackedScan(scan).scan.id == "sörce:идентификатор/🚀")
+        #expect(PackedScan(scan).scan() == scan)
+        #expect(PackedScan(scan).scan().id == "sörce:идентификатор/🚀")
     }
 
     @Test func filters_CompareThePackedBytes() {

@@ -43,12 +43,16 @@ struct ScanStoreTests {
         #expect(scan.revision == 2)
     }
 
-    @Test func eventPayloads_LeaveOutRaw() {
+    @Test func eventPayloadsAndLists_LeaveOutRaw_UnlessAsked() throws {
         let store = ScanStore()
         _ = store.apply(.make(raw: #"{"secret-ish":"large"}"#), now: .t(1))
         let payload = String(decoding: store.events.events(after: 0).events[0].payload, as: UTF8.self)
         #expect(!payload.contains("secret-ish"))
         #expect(store.scan(id: "binarly:01SCAN")?.raw == Array(#"{"secret-ish":"large"}"#.utf8))
+        #expect(store.scan(id: "binarly:01SCAN", includingRaw: false)?.raw == [])
+        #expect(try store.list(ScanQuery()).scans.first?.raw == [])
+        #expect(try store.list(ScanQuery(includeRaw: true)).scans.first?.raw == Array(#"{"secret-ish":"large"}"#.utf8))
+        #expect(store.scans(imageId: "img-1").first?.raw == [])
     }
 
     @Test func scanCreatedTerminal_IsPublishedAsCompleted() {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Memory and CPU figures of the ScanCore cache with N scans (default 1,000,000; issue 8 target: <= 1 GiB RSS).
+#   scripts/bench/cache-memory.sh [N] [--no-raw]
+# Builds Sources/ScanCore with scripts/bench/cache-memory.swift as a throwaway release package (no change to
+# Package.swift), runs it once and prints one table. Scratch: $SCRATCH (default .build-bench-cache).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+scratch="${SCRATCH:-$root/.build-bench-cache}"
+package="$scratch/package"
+mkdir -p "$package/Sources/CacheMemory"
+ln -sfn "$root/Sources/ScanCore" "$package/Sources/ScanCore"
+cp "$root/scripts/bench/cache-memory.swift" "$package/Sources/CacheMemory/main.swift"
+cat > "$package/Package.swift" <<'SWIFT'
+// swift-tools-version:6.0
+import PackageDescription
+let package = Package(
+    name: "CacheMemory",
+    targets: [
+        .target(name: "ScanCore", swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),
+        .executableTarget(name: "CacheMemory", dependencies: ["ScanCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+SWIFT
+swift build -c release --package-path "$package" --scratch-path "$scratch/build" --product CacheMemory >&2
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+# Bounded: a million scans take well under ten minutes even on a busy two-core machine.
+timeout 900 "$scratch/build/release/CacheMemory" "$@"
