@@ -7,12 +7,25 @@
 # Fuzz/.corpus-TARGET (not committed), crashes to Fuzz/artifacts/TARGET/ — turn each into a regression test.
 #
 # To add a target: create Fuzz/NAME/ with a fuzz file, a corpus/ of seeds and optionally NAME.dict, and add NAME
-# to SOURCES.
+# to SOURCES. A target whose sources import other package modules lists them in MODULES (each built first from
+# Sources/MODULE into its own instrumented module) and any C module flags in CFLAGS.
 set -euo pipefail
 
 declare -A SOURCES=(
     [HTTP1Parser]="Sources/HTTPCore"
     [ChunkedBodyDecoder]="Sources/HTTPCore"
+    [HTTP2Connection]="Sources/HTTP2"
+    [WebhookDecoding]="Sources/Providers/ScanRef.swift Sources/Providers/Decoding"
+    # Only the Crypto-free parsing files: swift-crypto is a SwiftPM package this script does not build.
+    [SignatureHeader]="Sources/Webhooks/SignatureHeader.swift Sources/Webhooks/WebhookTimestamp.swift Sources/Webhooks/WebhookHeaders.swift Sources/Webhooks/VerificationFailure.swift"
+)
+declare -A MODULES=(
+    [HTTP2Connection]="HTTPCore"
+    [WebhookDecoding]="ScanCore"
+)
+# CNGHTTP2's module map (a [system] module that autolinks libnghttp2).
+declare -A CFLAGS=(
+    [HTTP2Connection]="-I Sources/CNGHTTP2"
 )
 
 usage() { echo "usage: $0 TARGET SECONDS [libFuzzer flags]; targets: ${!SOURCES[*]}" >&2; exit 64; }
@@ -35,11 +48,24 @@ for dir in ${SOURCES[$target]}; do
 done
 files+=(Fuzz/"$target"/*.swift)
 
+common=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -package-name ScanRelay
+    -module-cache-path "$build/module-cache" -I "$build/modules")
+read -r -a cflags <<< "${CFLAGS[$target]:-}"
+mkdir -p "$build/modules"
+objects=()
+for module in ${MODULES[$target]:-}; do
+    sources=()
+    while IFS= read -r -d '' file; do sources+=("$file"); done < <(find "Sources/$module" -name '*.swift' -print0 | sort -z)
+    echo "building module $module from ${#sources[@]} files" >&2
+    swiftc "${common[@]}" "${cflags[@]}" -wmo -module-name "$module" -emit-module \
+        -emit-module-path "$build/modules/$module.swiftmodule" -c -o "$build/modules/$module.o" "${sources[@]}"
+    objects+=("$build/modules/$module.o")
+done
+
 echo "building $target from ${#files[@]} files" >&2
 # lld: gold warns about every ASan report symbol it cannot export.
-swiftc -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -use-ld=lld \
-    -module-name "${target}Fuzz" -module-cache-path "$build/module-cache" \
-    -o "$build/$target" "${files[@]}"
+swiftc "${common[@]}" "${cflags[@]}" -use-ld=lld -module-name "${target}Fuzz" \
+    -o "$build/$target" "${files[@]}" "${objects[@]}"
 
 flags=(-max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/")
 # An optional dictionary of the format's tokens steers mutations into the interesting branches.

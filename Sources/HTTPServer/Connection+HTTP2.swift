@@ -25,10 +25,10 @@ import HTTPCore
 // open streams, then `closeAfterFlush()`; the loop force-closes whatever is left when `shutdownGrace` ends.
 
 extension Connection {
-    /// The HTTP/2 handler for this connection, or nil while HTTP/2 is not plugged in. `upgradeRequest` is the
+    /// The HTTP/2 handler for this connection, or nil when HTTP/2 cannot take it (see `HTTP2ConnectionHandler.init`). `upgradeRequest` is the
     /// HTTP/1.1 request that asked for `Upgrade: h2c` (with its `HTTP2-Settings`), nil for prior knowledge.
     func makeHTTP2Handler(upgradeRequest: HTTPRequest?) -> (any ConnectionProtocolHandler)? {
-        nil
+        HTTP2ConnectionHandler(connection: self, upgradeRequest: upgradeRequest)
     }
 
     /// Hands the connection to `newHandler` (after `101 Switching Protocols` was queued) and gives it the bytes that

@@ -1,4 +1,5 @@
 import Glibc
+import HTTP2
 import HTTPCore
 
 /// Everything that shapes the server: where it listens, how many threads, and the limits that keep one client from
@@ -30,6 +31,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var outboundLowWaterMark: Int
     /// Requests read ahead of the one being answered; past it the connection stops reading until it catches up.
     public var maxPipelinedRequests: Int
+    /// HTTP/2 settings (concurrent streams, windows) and abuse limits; header and body limits come from `limits`.
+    public var http2 = HTTP2Configuration()
 
     public init(
         host: String = "127.0.0.1",

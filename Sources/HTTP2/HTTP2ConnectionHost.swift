@@ -1,0 +1,19 @@
+/// What an `HTTP2Connection` needs from whoever owns its socket: a way back onto the connection's thread and a
+/// nudge when there are bytes to send. The server's event loop implements it; tests implement it without sockets.
+public protocol HTTP2ConnectionHost: AnyObject, Sendable {
+    /// Runs `job` later on the thread that owns the connection. Must never run it inline: the connection calls this
+    /// from inside nghttp2 callbacks, where re-entering the session is forbidden.
+    func execute(onLoop job: @escaping @Sendable () -> Void)
+
+    /// Called on the loop thread (never from inside an nghttp2 callback) when `pendingOutput()` has new bytes that
+    /// appeared outside of `receive(_:)`, e.g. a response produced by a handler task.
+    func outputAvailable()
+
+    /// Where handler tasks should run; the server passes its event loop so a handler and its connection share a
+    /// thread. Nil: the global concurrent executor.
+    var handlerExecutor: (any TaskExecutor)? { get }
+}
+
+extension HTTP2ConnectionHost {
+    public var handlerExecutor: (any TaskExecutor)? { nil }
+}

@@ -1,0 +1,86 @@
+import HTTPCore
+
+/// One request/response exchange on a connection. Owned by the connection and touched only on its loop thread.
+final class HTTP2Stream {
+    let id: Int32
+
+    // MARK: Request, as it arrives
+
+    var method: String?
+    var path: String?
+    var authority: String?
+    var headers = HTTPHeaders()
+    /// HTTP/2 header list size so far (name + value + 32 per field, RFC 9113 §6.5.2), trailers included.
+    var headerListSize = 0
+    var body: [UInt8] = []
+    /// Set when a limit was crossed: the stream is answered with this instead of reaching the responder, and the
+    /// rest of the request is discarded.
+    var rejection: HTTPResponse?
+
+    // MARK: Response
+
+    /// The responder (and, for a streamed body, the producer) runs here; cancelled when the client resets the stream.
+    var handler: Task<Void, Never>?
+    /// True from dispatch until the handler's response is fully handed to nghttp2 (body finished or failed).
+    var awaitsHandler = false
+    var responseSubmitted = false
+    /// Response body bytes not yet taken by nghttp2; `outgoingStart` is how far they were consumed.
+    private(set) var outgoing: [UInt8] = []
+    private var outgoingStart = 0
+    /// No more body bytes will be appended.
+    var bodyFinished = false
+    /// The data source returned NGHTTP2_ERR_DEFERRED; `nghttp2_session_resume_data` is due when bytes arrive.
+    var isDeferred = false
+    /// A producer suspended in `write` until the buffer drains below the per-stream limit.
+    var waitingWriter: CheckedContinuation<Void, any Error>?
+
+    init(id: Int32) {
+        self.id = id
+    }
+
+    var bufferedCount: Int { outgoing.count - outgoingStart }
+
+    func append(_ bytes: [UInt8]) {
+        outgoing.append(contentsOf: bytes)
+    }
+
+    func setBody(_ bytes: [UInt8]) {
+        outgoing = bytes
+        outgoingStart = 0
+    }
+
+    /// Copies up to `capacity` buffered bytes into `destination`; returns how many.
+    func take(into destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
+        let count = min(capacity, bufferedCount)
+        guard count > 0 else { return 0 }
+        outgoing.withUnsafeBufferPointer { source in
+            destination.update(from: source.baseAddress! + outgoingStart, count: count)
+        }
+        outgoingStart += count
+        if outgoingStart == outgoing.count {
+            outgoing.removeAll(keepingCapacity: true)
+            outgoingStart = 0
+        } else if outgoingStart >= 64 * 1024 && outgoingStart * 2 >= outgoing.count {
+            outgoing.removeFirst(outgoingStart)
+            outgoingStart = 0
+        }
+        return count
+    }
+
+    /// Wakes a suspended producer, with an error when the stream is gone.
+    func releaseWriter(throwing error: (any Error)? = nil) {
+        guard let writer = waitingWriter else { return }
+        waitingWriter = nil
+        if let error { writer.resume(throwing: error) } else { writer.resume() }
+    }
+
+    /// The request as the application sees it. `:authority` becomes `Host`, as HTTP/1.1 clients send it.
+    func makeRequest(remoteAddress: String?) -> HTTPRequest {
+        var fields = headers
+        if let authority, !fields.contains("host") { fields.add("host", authority) }
+        let target = method == "CONNECT" ? (authority ?? "") : (path ?? "/")
+        return HTTPRequest(
+            method: HTTPMethod(method ?? "GET"), target: target, version: .http2,
+            headers: fields, body: body, remoteAddress: remoteAddress)
+    }
+}
