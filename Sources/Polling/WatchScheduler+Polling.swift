@@ -1,0 +1,99 @@
+import Foundation
+import Providers
+import ScanCore
+
+/// Running polls: the per-source queue and concurrency limit, and what each result does to its watch.
+extension WatchScheduler {
+    func enqueue(_ job: Job, source: String, first: Bool) {
+        if case .watch(let id) = job {
+            guard var record = records[id], !record.queued, !record.inFlight else { return }
+            record.queued = true
+            records[id] = record
+        }
+        if first { jobs[source, default: JobQueue()].prepend(job) } else { jobs[source, default: JobQueue()].append(job) }
+    }
+
+    /// Starts queued polls of `source` while it has free slots.
+    func pump(_ source: String) {
+        guard let client = sources[source]?.client else { return }
+        while inFlight[source, default: 0] < policy.concurrencyPerSource, let job = jobs[source]?.popFirst() {
+            switch job {
+            case .watch(let id):
+                guard var record = records[id], record.watch.state.isActive else { continue }
+                record.queued = false
+                record.inFlight = true
+                if record.watch.state == .waiting { record.watch.state = .polling }
+                records[id] = record
+                launch(source: source) { [ref = record.pollRef, startedAt = record.watch.scanStartedAt] in
+                    let result = await Self.poll(client, ref, startedAt)
+                    await self.finishWatchPoll(id, result)
+                }
+            case .oneOff(let ref):
+                launch(source: source) { [startedAt = clock.now] in
+                    if case .success(.scan(let update, _)) = await Self.poll(client, ref, startedAt) {
+                        await self.sink(update)
+                    }
+                }
+            }
+        }
+    }
+
+    private func launch(source: String, _ body: @escaping @Sendable () async -> Void) {
+        inFlight[source, default: 0] += 1
+        Task {
+            await body()
+            self.pollEnded(source: source)
+        }
+    }
+
+    private func pollEnded(source: String) {
+        inFlight[source, default: 1] -= 1
+        pump(source)
+    }
+
+    private static func poll(_ client: any UpstreamClient, _ ref: ScanRef, _ startedAt: Date) async -> Result<PollResult, UpstreamError> {
+        do throws(UpstreamError) {
+            return .success(try await client.poll(ref, scanStartedAt: startedAt))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Applies one poll's result: the scan goes to the sink first (so whoever sees the watch end finds the scan
+    /// cached), then the watch ends on a terminal state or is scheduled again.
+    private func finishWatchPoll(_ id: String, _ result: Result<PollResult, UpstreamError>) async {
+        if case .success(.scan(let update, _)) = result { await sink(update) }
+        guard var record = records[id] else { return }
+        record.inFlight = false
+        record.watch.polls += 1
+        let now = clock.now
+        let next: Date
+        switch result {
+        case .success(let found):
+            record.consecutiveErrors = 0
+            record.watch.lastError = nil
+            next = now + schedule.interval(afterPolls: record.watch.polls)
+            if case .scan(let update, let following) = found {
+                record.pollRef = following
+                record.watch.scanId = update.scanId
+                records[id] = record
+                if update.status.isTerminal, record.watch.state.isActive {
+                    end(id, as: .done, scanId: update.scanId)
+                    return
+                }
+            }
+        case .failure(let error):
+            record.consecutiveErrors += 1
+            record.watch.lastError = error.description
+            var retryAfter: Duration?
+            if case .rateLimited(let asked) = error { retryAfter = asked }
+            next = now + schedule.retryDelay(afterErrors: record.consecutiveErrors, jitter: jitter(), retryAfter: retryAfter)
+            logger.debug("poll failed", metadata: ["watch": "\(id)", "source": "\(record.watch.source)", "error": "\(error)"])
+        }
+        records[id] = record
+        // A watch cancelled or ended by a webhook while its poll was in flight keeps its age-out entry.
+        guard record.watch.state.isActive else { return }
+        scheduleNext(id, at: next)
+        onChange(records[id]?.watch ?? record.watch)
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import Providers
+import ScanCore
+
+/// Holds the watches and polls their upstreams on schedule.
+///
+/// Built to hold tens of thousands of watches cheaply: due times sit in one binary heap (`DueQueue`) and a single
+/// timer task sleeps until the earliest of them — woken early when a sooner one is added — instead of a task
+/// sleeping per watch. Due watches wait in a per-source FIFO, and at most `concurrencyPerSource` polls of one
+/// source are in flight at any moment; a finished poll starts the next one waiting.
+///
+/// Every poll result goes through `sink` (the app passes the scan store's merge, the same one webhooks use), and
+/// every change of a watch is reported to `onChange` (metrics, journal, tests).
+public actor WatchScheduler {
+    /// A source that can be polled: its provider (to check refs) and its client.
+    public struct Source: Sendable {
+        public var provider: Provider
+        public var client: any UpstreamClient
+        public init(provider: Provider, client: any UpstreamClient) {
+            self.provider = provider
+            self.client = client
+        }
+    }
+
+    /// A watch with the scheduler's private bookkeeping.
+    struct Record {
+        var watch: Watch
+        /// The ref polled: the watch's own, until a poll resolves it to one scan.
+        var pollRef: ScanRef
+        var consecutiveErrors = 0
+        /// Matches the record's live heap entry; older entries are stale.
+        var generation: UInt64 = 0
+        var inFlight = false
+        var queued = false
+        var endedAt: Date?
+    }
+
+    /// Polls waiting for a free slot of their source.
+    enum Job {
+        case watch(String)
+        /// A webhook hint for a scan no watch follows: polled once, the result cached.
+        case oneOff(ScanRef)
+    }
+
+    /// Bounds the one-off hint polls waiting per source, so a flood of hints cannot grow memory.
+    static let maxOneOffJobs = 1000
+
+    let policy: PollPolicy
+    let schedule: PollSchedule
+    let sources: [String: Source]
+    let clock: any PollClock
+    let jitter: @Sendable () -> Double
+    let sink: @Sendable (ScanUpdate) async -> Void
+    let onExpired: @Sendable (Watch) async -> Void
+    let onChange: @Sendable (Watch) -> Void
+    let logger: Logger
+
+    var records: [String: Record] = [:]
+    var dueQueue = DueQueue()
+    var nextGeneration: UInt64 = 0
+    var jobs: [String: JobQueue] = [:]
+    var inFlight: [String: Int] = [:]
+    private var timer: Task<Void, Never>?
+    private var sleeper: Task<Void, any Error>?
+    private var sleepingUntil: Date?
+
+    public init(
+        policy: PollPolicy,
+        sources: [String: Source],
+        clock: any PollClock = SystemPollClock(),
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        sink: @escaping @Sendable (ScanUpdate) async -> Void,
+        onExpired: @escaping @Sendable (Watch) async -> Void = { _ in },
+        onChange: @escaping @Sendable (Watch) -> Void = { _ in },
+        logger: Logger = Logger(label: "scanrelay.polling")
+    ) {
+        self.policy = policy
+        self.schedule = PollSchedule(policy: policy)
+        self.sources = sources
+        self.clock = clock
+        self.jitter = jitter
+        self.sink = sink
+        self.onExpired = onExpired
+        self.onChange = onChange
+        self.logger = logger
+    }
+
+    /// Starts the timer. Watches may be added before; none is polled until then.
+    public func start() {
+        guard timer == nil else { return }
+        timer = Task { await self.runTimer() }
+    }
+
+    /// Stops the timer; polls in flight finish, no new ones start.
+    public func stop() {
+        timer?.cancel()
+        timer = nil
+        sleeper?.cancel()
+    }
+
+    /// Creates a watch and schedules its first poll.
+    public func add(_ request: WatchRequest) throws(WatchError) -> Watch {
+        guard let source = sources[request.source] else { throw .unknownSource(request.source) }
+        guard request.ref.provider == source.provider else { throw .refDoesNotFitProvider(source: request.source) }
+        try makeRoom()
+        let now = clock.now
+        let startedAt = request.scanStartedAt ?? now
+        let firstPoll = schedule.firstPoll(
+            scanStartedAt: startedAt, imageSizeBytes: request.imageSizeBytes, expectWebhook: request.expectWebhook)
+        let watch = Watch(
+            id: Self.makeID(), source: request.source, ref: request.ref, imageSizeBytes: request.imageSizeBytes,
+            expectWebhook: request.expectWebhook, scanStartedAt: startedAt, createdAt: now, nextPollAt: firstPoll)
+        records[watch.id] = Record(watch: watch, pollRef: request.ref)
+        scheduleNext(watch.id, at: firstPoll)
+        onChange(watch)
+        return records[watch.id]?.watch ?? watch
+    }
+
+    public func watch(id: String) -> Watch? { records[id]?.watch }
+
+    /// Stops a watch (`DELETE`): no further poll starts; it stays readable until it ages out.
+    @discardableResult
+    public func cancel(id: String) -> Watch? {
+        guard let record = records[id] else { return nil }
+        guard record.watch.state.isActive else { return record.watch }
+        return end(id, as: .cancelled)
+    }
+
+    /// The number of watches in each state, for the `scanrelay_watches{state}` gauge.
+    public func countsByState() -> [Watch.State: Int] {
+        records.values.reduce(into: [:]) { $0[$1.watch.state, default: 0] += 1 }
+    }
+
+    // MARK: Lifecycle of a record
+
+    /// Moves a watch to an ended state, and schedules its aging out.
+    @discardableResult
+    func end(_ id: String, as state: Watch.State, scanId: String? = nil) -> Watch? {
+        guard var record = records[id] else { return nil }
+        let now = clock.now
+        record.watch.state = state
+        record.watch.nextPollAt = nil
+        if let scanId { record.watch.scanId = scanId }
+        record.endedAt = now
+        records[id] = record
+        scheduleNext(id, at: schedule.ageOut(endedAt: now))
+        onChange(record.watch)
+        return record.watch
+    }
+
+    /// Queues the record's next wake-up (a poll, its expiry, or its aging out), never past its expiry while active.
+    func scheduleNext(_ id: String, at due: Date) {
+        guard var record = records[id] else { return }
+        nextGeneration += 1
+        record.generation = nextGeneration
+        var due = due
+        if record.watch.state.isActive {
+            due = min(due, schedule.expiry(createdAt: record.watch.createdAt))
+            record.watch.nextPollAt = due
+        }
+        records[id] = record
+        dueQueue.insert(.init(due: due, watchID: id, generation: nextGeneration))
+        if let sleepingUntil, due < sleepingUntil { sleeper?.cancel() }
+    }
+
+    /// Refuses a new watch at `maxWatches`, after dropping the longest-ended watch if there is one.
+    private func makeRoom() throws(WatchError) {
+        guard records.count >= policy.maxWatches else { return }
+        let oldestEnded = records.values.filter { $0.endedAt != nil }.min { $0.endedAt! < $1.endedAt! }
+        guard let oldestEnded else { throw .tooManyWatches(limit: policy.maxWatches) }
+        records[oldestEnded.watch.id] = nil
+    }
+
+    private static func makeID() -> String {
+        "w_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+
+    // MARK: The timer
+
+    private func runTimer() async {
+        while !Task.isCancelled {
+            fireDue()
+            // With nothing queued the timer still wakes hourly; an added watch wakes it at once anyway.
+            let until = dueQueue.earliest?.due ?? clock.now + .seconds(3600)
+            let nap = Task { [clock] in try await clock.sleep(until: until) }
+            sleeper = nap
+            sleepingUntil = until
+            await withTaskCancellationHandler {
+                _ = try? await nap.value
+            } onCancel: {
+                nap.cancel()
+            }
+            sleeper = nil
+            sleepingUntil = nil
+        }
+    }
+
+    /// Handles every heap entry that is due: expires, ages out, or queues the watch for polling.
+    private func fireDue() {
+        let now = clock.now
+        var touched: Set<String> = []
+        while let entry = dueQueue.popDue(at: now) {
+            guard var record = records[entry.watchID], record.generation == entry.generation else { continue }
+            if !record.watch.state.isActive {
+                records[entry.watchID] = nil
+            } else if now >= schedule.expiry(createdAt: record.watch.createdAt) {
+                expire(entry.watchID)
+            } else {
+                record.watch.nextPollAt = nil
+                records[entry.watchID] = record
+                enqueue(.watch(entry.watchID), source: record.watch.source, first: false)
+                touched.insert(record.watch.source)
+            }
+        }
+        for source in touched { pump(source) }
+    }
+
+    private func expire(_ id: String) {
+        guard let watch = end(id, as: .expired) else { return }
+        logger.info("watch expired", metadata: ["watch": "\(id)", "source": "\(watch.source)"])
+        Task { [onExpired] in await onExpired(watch) }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Where and how ScanRelay calls one source's upstream API. Built from configuration only: no URL is ever taken from
+/// a request, a webhook or a ref, so nothing a caller sends can point the client at another host.
+public struct UpstreamConfiguration: Sendable {
+    public var baseURL: URL
+    public var auth: UpstreamAuth
+    /// Bounds each upstream call (`poll.requestTimeout`); a call past it fails as `UpstreamError.timeout`.
+    public var requestTimeout: Duration
+
+    public init(baseURL: URL, auth: UpstreamAuth = .none, requestTimeout: Duration = .seconds(30)) {
+        self.baseURL = baseURL
+        self.auth = auth
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// How requests to an upstream are authenticated. Secrets live here and nowhere else: no log line or error text
+/// includes them (`description` is redacted).
+public enum UpstreamAuth: Sendable, CustomStringConvertible {
+    case none
+    /// `Authorization: Bearer <token>`.
+    case bearer(String)
+    /// A custom field, e.g. OpsMx's `X-OpsMx-Auth: Bearer <token>`.
+    case header(name: String, value: String)
+    /// OAuth2 client credentials: a form POST to `tokenURL`, the token then sent as a bearer token.
+    case oauth2(OAuth2Credentials)
+
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .bearer: "bearer(<redacted>)"
+        case .header(let name, _): "header(\(name): <redacted>)"
+        case .oauth2(let credentials): "oauth2(\(credentials.tokenURL.absoluteString), client \(credentials.clientID))"
+        }
+    }
+}
+
+/// OAuth2 client-credentials settings (RFC 6749 §4.4), e.g. a Binarly tenant's Keycloak realm.
+public struct OAuth2Credentials: Sendable {
+    public var tokenURL: URL
+    public var clientID: String
+    public var clientSecret: String
+    public var audience: String?
+
+    public init(tokenURL: URL, clientID: String, clientSecret: String, audience: String? = nil) {
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.audience = audience
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Authenticated GETs against one upstream: adds the configured credential, renews an OAuth2 token once on a 401
+/// and retries, and turns non-2xx answers into `UpstreamError`s carrying the upstream's own message.
+struct UpstreamHTTP: Sendable {
+    let urls: UpstreamURL
+    private let auth: UpstreamAuth
+    private let transport: UpstreamTransport
+    private let tokens: OAuth2TokenProvider?
+    private let now: @Sendable () -> Date
+
+    init(configuration: UpstreamConfiguration, maxConnections: Int, now: @escaping @Sendable () -> Date) {
+        urls = UpstreamURL(base: configuration.baseURL)
+        auth = configuration.auth
+        transport = UpstreamTransport(timeout: configuration.requestTimeout, maxConnections: maxConnections)
+        if case .oauth2(let credentials) = configuration.auth {
+            tokens = OAuth2TokenProvider(credentials: credentials, transport: transport, now: now)
+        } else {
+            tokens = nil
+        }
+        self.now = now
+    }
+
+    /// The body of a 2xx answer to `GET url`.
+    func get(_ url: URL) async throws(UpstreamError) -> Data {
+        let token = try await tokens?.accessToken()
+        var response = try await send(url, token: token)
+        if response.status == 401, let tokens, let token {
+            await tokens.invalidate(token)
+            response = try await send(url, token: tokens.accessToken())
+        }
+        switch response.status {
+        case 200..<300:
+            return response.body
+        case 429:
+            throw .rateLimited(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: now()))
+        default:
+            throw .http(status: response.status, message: UpstreamErrorMessage.from(response.body))
+        }
+    }
+
+    private func send(_ url: URL, token: String?) async throws(UpstreamError) -> UpstreamResponse {
+        var request = URLRequest(url: url)
+        request.httpMethod = "GET"
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        switch auth {
+        case .none: break
+        case .bearer(let value): request.setValue("Bearer \(value)", forHTTPHeaderField: "Authorization")
+        case .header(let name, let value): request.setValue(value, forHTTPHeaderField: name)
+        case .oauth2: if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        }
+        return try await transport.send(request)
+    }
+}
