@@ -31,8 +31,12 @@ public struct Scan: Sendable, Hashable {
     /// The upstream JSON document this state came from; served only with `?view=full`.
     public var raw: [UInt8]
     /// Whether `createdAt` is an upstream time (it can then only move earlier) or the first-seen clock time (which
-    /// the first upstream creation time replaces). Bookkeeping, not part of the wire form.
-    var createdAtIsUpstream: Bool
+    /// the first upstream creation time replaces). Bookkeeping: not part of the wire form, nor of equality.
+    var createdAtIsUpstream: Bool {
+        get { bookkeeping.createdAtIsUpstream }
+        set { bookkeeping.createdAtIsUpstream = newValue }
+    }
+    private var bookkeeping = Bookkeeping()
 
     public init(
         source: String, provider: Provider, upstreamId: String, subject: ScanSubject, status: ScanStatus,
@@ -57,11 +61,19 @@ public struct Scan: Sendable, Hashable {
         self.via = via
         self.revision = revision
         self.raw = raw
-        self.createdAtIsUpstream = false
     }
 
     /// The normalized id of the scan `upstreamId` received through `source`.
     public static func id(source: String, upstreamId: String) -> String {
         source + ":" + upstreamId
     }
+}
+
+/// The store's notes on a scan. Two scans that show the same fields are equal whatever the notes say: a scan decoded
+/// from the API equals the one cached.
+private struct Bookkeeping: Hashable, Sendable {
+    var createdAtIsUpstream = false
+
+    static func == (_: Bookkeeping, _: Bookkeeping) -> Bool { true }
+    func hash(into _: inout Hasher) {}
 }

@@ -42,6 +42,8 @@ public enum ScanMerge {
             next.createdAt = created
             next.createdAtIsUpstream = true
         }
+        // Equality ignores `createdAtIsUpstream`: should an upstream creation time equal the first-seen time to the
+        // bit, nothing visible changes and the record keeps its first-seen flag, which is harmless.
         guard next != current else { return nil }
         next.revision = current.revision + 1
         next.updatedAt = now

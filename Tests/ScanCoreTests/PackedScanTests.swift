@@ -9,6 +9,7 @@ struct PackedScanTests {
         scan.subject.projectId = "0x29ab7"
         scan.createdAtIsUpstream = true
         #expect(PackedScan(scan).scan() == scan)
+        #expect(PackedScan(scan).scan().createdAtIsUpstream)
         #expect(PackedScan(scan).scan(includingRaw: false).raw.isEmpty)
     }
 

@@ -12,7 +12,8 @@ struct ScanJSONTests {
     }
 
     @Test func encodedScan_DecodesBackToTheSameValue_WithJSONDecoder() throws {
-        let scan = Scan.make(score: 7.25, checks: [ScanCheck(name: "Pinned-Dependencies", score: 3, reason: "x", url: nil)])
+        var scan = Scan.make(score: 7.25, checks: [ScanCheck(name: "Pinned-Dependencies", score: 3, reason: "x", url: nil)])
+        scan.createdAtIsUpstream = true
         let decoded = try decode(ScanJSON.encode(scan))
         #expect(decoded == scan)
     }
