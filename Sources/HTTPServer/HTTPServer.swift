@@ -30,27 +30,33 @@ public final class HTTPServer: Sendable {
     public func start() throws {
         try state.withLock { state in
             guard case .idle = state else { throw HTTPServerError.alreadyStarted }
-            let configuration = context.configuration
-            let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-            do {
-                let loops = try (0..<max(1, configuration.eventLoopCount)).map { try EventLoop(index: $0, context: context) }
-                try loops[0].install(Acceptor(fd: listener, loops: loops))
-                port.store(Socket.localPort(listener), ordering: .relaxed)
-                context.loopsStarted(loops.count)
-                loops.forEach { $0.start() }
-                state = .running(listener: listener, loops: loops)
-            } catch {
-                close(listener)
-                throw error
-            }
+            try start(&state)
         }
-        context.logger.info("listening", metadata: ["address": "\(context.configuration.host)", "port": "\(localPort)"])
+    }
+
+    private func start(_ state: inout State) throws {
+        let configuration = context.configuration
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        do {
+            let loops = try (0..<max(1, configuration.eventLoopCount)).map { try EventLoop(index: $0, context: context) }
+            try loops[0].install(Acceptor(fd: listener, loops: loops))
+            port.store(Socket.localPort(listener), ordering: .relaxed)
+            context.loopsStarted(loops.count)
+            loops.forEach { $0.start() }
+            state = .running(listener: listener, loops: loops)
+        } catch {
+            close(listener)
+            throw error
+        }
+        context.logger.info("listening", metadata: ["address": "\(configuration.host)", "port": "\(localPort)"])
     }
 
     /// Starts unless already started, then waits until shutdown is complete. Cancelling the calling task begins a
     /// graceful shutdown (the app's service lifecycle does this on SIGTERM).
     public func run() async throws {
-        if case .idle = state.withLock({ $0 }) { try start() }
+        try state.withLock { state in
+            if case .idle = state { try start(&state) }
+        }
         await withTaskCancellationHandler {
             await context.waitUntilStopped()
         } onCancel: {

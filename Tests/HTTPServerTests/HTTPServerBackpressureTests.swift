@@ -52,4 +52,17 @@ import Testing
             #expect(error is HTTPBodyWriterError)
         }
     }
+
+    @Test func aClientThatStopsReading_IsClosedAtTheWriteTimeout() async throws {
+        let producer = EndlessProducer()
+        try await withServer(responder: producer, { $0.writeTimeout = .milliseconds(500) }) { server in
+            let client = try RawClient(port: server.localPort, receiveBuffer: 16 * 1024)
+            client.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+            var errors = producer.ended.makeAsyncIterator()
+            let error = await errors.next() ?? nil
+            #expect(error is HTTPBodyWriterError)
+            #expect(await eventually { await server.statistics().openConnections == 0 })
+            withExtendedLifetime(client) {}
+        }
+    }
 }

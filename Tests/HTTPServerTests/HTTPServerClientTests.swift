@@ -58,6 +58,26 @@ import Testing
         }
     }
 
+    @Test func theServerListensOnIPv6_AndReportsThePeerAsSuch() async throws {
+        try await withServer({ $0.host = "::1" }) { server in
+            let output = try curl(["-sS", "-g", "http://[::1]:\(server.localPort)/remote"])
+            #expect(output == "::1")
+        }
+    }
+
+    @Test func theObserverSeesEachConnectionOpenAndClose() async throws {
+        let counter = ConnectionCounter()
+        try await withServer(observer: counter) { server in
+            for _ in 0..<3 {
+                let client = try RawClient(port: server.localPort)
+                client.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+            #expect(await eventually { counter.closed("http/1.1") == 3 })
+            #expect(counter.opened("http/1.1") == 3)
+        }
+    }
+
     private func curl(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")

@@ -27,7 +27,8 @@ import Testing
         ("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\n\r\n", 400),
         ("GET / HTTP/3.0\r\nHost: x\r\n\r\n", 505),
-        ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
+        ("GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     ])
     func aMalformedRequest_IsAnsweredWithItsStatusAsProblemJSON_ThenClosed(request: String, status: Int) async throws {
         try await withServer { server in
