@@ -44,6 +44,29 @@ public enum ScanRef: Sendable, Hashable {
     }
 }
 
+extension ScanRef {
+    /// The ref that re-fetches the scan an update describes, for a source with an upstream: a webhook's state is
+    /// only a hint until the upstream confirms it. Nil for providers ScanRelay cannot poll (Harbor, relays). The
+    /// ref follows the update's provider (a relayed scan may carry Binarly ids); whether to poll at all is the
+    /// receiving source's decision (it needs an `upstream` of that provider).
+    public init?(refetching update: ScanUpdate) {
+        switch update.provider {
+        case .binarly:
+            guard let productId = update.subject.productId else { return nil }
+            self = .binarly(productId: productId, imageId: update.subject.imageId, scanId: update.upstreamId)
+        case .yandex:
+            self = .yandexScan(scanResultId: update.upstreamId)
+        case .opsmx:
+            // `<projectId>/<type>/<scanId>`; none of the three may contain `/`.
+            let parts = update.upstreamId.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else { return nil }
+            self = .opsmx(projectId: String(parts[0]), scanId: String(parts[2]), type: String(parts[1]))
+        case .harbor, .scanrelay:
+            return nil
+        }
+    }
+}
+
 /// Why a `ref` does not fit its provider: a `422` that names the field (relative to `ref`).
 public struct ScanRefError: Error, Equatable, Sendable, CustomStringConvertible {
     public let field: String

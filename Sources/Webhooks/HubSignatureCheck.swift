@@ -26,31 +26,10 @@ struct HubSignatureCheck: Sendable {
         guard value.count == prefix.utf8.count + 64,
               value.prefix(prefix.utf8.count).elementsEqual(prefix.utf8, by: { Self.lowercased($0) == $1 })
         else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var high: UInt8?
-        for char in value.dropFirst(prefix.utf8.count) {
-            guard let nibble = Self.nibble(char) else { return nil }
-            if let h = high {
-                bytes.append(h << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return bytes
+        return Hex.decode(value.dropFirst(prefix.utf8.count))
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-    }
-
-    private static func nibble(_ char: UInt8) -> UInt8? {
-        switch char {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): char - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -26,9 +26,6 @@ public enum WebhookSigner {
     /// The `X-Hub-Signature-256` value: `sha256=<lower-case hex HMAC-SHA256 of the body>`.
     public static func hubSignature(body: [UInt8], secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-        return HubSignatureCheck.prefix + mac.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return HubSignatureCheck.prefix + Hex.encode(mac)
     }
 }

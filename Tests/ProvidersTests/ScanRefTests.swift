@@ -61,3 +61,16 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(ScanRef.self, from: Data(#"{"productId": "p"}"#.utf8)) }
     }
 }
+
+@Suite struct ScanRefRefetchTests {
+    @Test func decodedScans_NameTheRefThatRefetchesThem() throws {
+        #expect(ScanRef(refetching: try Fixture.scan(.binarly, "binarly-get-scan-docs")) == .binarly(
+            productId: "01JQPGDX8QW0YJ0XEKV1EVG534", imageId: "01JYJ0W0AACGC7QT1Q21SRWG94", scanId: "01JZ30CYZY52F5BPR3AAJ2DP89"))
+        #expect(ScanRef(refetching: try Fixture.scan(.yandex, "yandex-scan-result")) == .yandexScan(scanResultId: "crp7hk9c3c0m6f4sd1ab"))
+        #expect(ScanRef(refetching: try Fixture.scan(.opsmx, "opsmx-webhook"))
+            == .opsmx(projectId: "0x29ab7", scanId: "0x29ab8", type: "sourceScan"))
+        #expect(ScanRef(refetching: try Fixture.scan(.harbor, "harbor-default-completed")) == nil)
+        #expect(ScanRef(refetching: try Fixture.scan(.scanrelay, "scanrelay-scan-completed"))?.provider == .binarly,
+                "the ref follows the ids' provider; whether to poll is the receiving source's decision")
+    }
+}
