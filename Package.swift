@@ -57,16 +57,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Durability: the optional append-only journal behind `state.dir`.
+        .target(name: "StateJournal", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+
         // The application: wires HTTP to scans.
         .target(
             name: "ScanRelayApp",
             dependencies: [
-                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling",
+                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Resources/openapi.yaml")],
@@ -91,6 +95,7 @@ let package = Package(
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"], swiftSettings: strict),
         .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
+        .testTarget(name: "StateJournalTests", dependencies: ["StateJournal"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer"], swiftSettings: strict),

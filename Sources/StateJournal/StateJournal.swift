@@ -1,0 +1,1 @@
+// StateJournal: implementation arrives with its issue.
