@@ -58,7 +58,9 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         }
     }
 
-    var wantsInput: Bool { pending.count < configuration.maxPipelinedRequests }
+    /// Reading pauses while pipelined requests queue up, and once nothing more will be parsed (what a peer sends
+    /// then is drained only when the connection lingers on close).
+    var wantsInput: Bool { parsing && pending.count < configuration.maxPipelinedRequests }
 
     // MARK: Input
 
