@@ -9,7 +9,9 @@ import Foundation
 struct PackedScan: Sendable {
     /// The variable-length fields, in buffer order.
     private enum Field: Int, CaseIterable {
-        case source, upstreamId, imageId, productId, repository, digest, tag, projectId, upstreamStatus, raw
+        /// `<source>:<upstreamId>`: the store's key, compared and hashed in place.
+        case id
+        case imageId, productId, repository, digest, tag, projectId, upstreamStatus, raw
     }
 
     /// Bits of `flags`: which optional values are present (an empty string is not an absent one).
@@ -31,6 +33,8 @@ struct PackedScan: Sendable {
     /// findings counts (`Int64`) when present.
     private let buffer: [UInt8]
     private let flags: Flags
+    /// Where the source ends in the id.
+    private let sourceLength: UInt32
     let provider: Provider
     let status: ScanStatus
     let via: ScanVia
@@ -46,7 +50,7 @@ struct PackedScan: Sendable {
     init(_ scan: Scan) {
         let subject = scan.subject
         let fields: [[UInt8]?] = [
-            Array(scan.source.utf8), Array(scan.upstreamId.utf8), Array(subject.imageId.utf8),
+            Array(Scan.id(source: scan.source, upstreamId: scan.upstreamId).utf8), Array(subject.imageId.utf8),
             subject.productId.map { Array($0.utf8) }, subject.repository.map { Array($0.utf8) },
             subject.digest.map { Array($0.utf8) }, subject.tag.map { Array($0.utf8) },
             subject.projectId.map { Array($0.utf8) }, scan.upstreamStatus.map { Array($0.utf8) }, scan.raw,
@@ -80,6 +84,7 @@ struct PackedScan: Sendable {
         if scan.createdAtIsUpstream { flags.insert(.createdAtIsUpstream) }
         self.buffer = buffer
         self.flags = flags
+        sourceLength = UInt32(scan.source.utf8.count)
         provider = scan.provider
         status = scan.status
         via = scan.via
@@ -91,8 +96,11 @@ struct PackedScan: Sendable {
 
     /// The scan, rebuilt; `raw` left empty unless asked for, since only `?view=full` shows it.
     func scan(includingRaw: Bool = true) -> Scan {
+        let id = buffer[range(of: .id)]
+        let sourceEnd = id.startIndex + Int(sourceLength)
         var scan = Scan(
-            source: string(.source), provider: provider, upstreamId: string(.upstreamId),
+            source: String(decoding: id[..<sourceEnd], as: UTF8.self), provider: provider,
+            upstreamId: String(decoding: id[(sourceEnd + 1)...], as: UTF8.self),
             subject: ScanSubject(
                 imageId: string(.imageId), productId: optional(.productId), repository: optional(.repository),
                 digest: optional(.digest), tag: optional(.tag), projectId: optional(.projectId),
@@ -110,12 +118,28 @@ struct PackedScan: Sendable {
 
     var imageId: String { string(.imageId) }
 
+    var id: String { string(.id) }
+
+    func withIdBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        let range = range(of: .id)
+        return buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// What remains of an evicted scan: its id, for the stale list entries that still sort by it; the rest freed.
+    func tombstone() -> PackedScan {
+        let scan = scan(includingRaw: false)
+        return PackedScan(Scan(
+            source: scan.source, provider: provider, upstreamId: scan.upstreamId, subject: ScanSubject(imageId: ""),
+            status: status, createdAt: createdAt, updatedAt: updatedAt, via: via, revision: revision
+        ))
+    }
+
     /// Filters compare bytes in place, so walking a large cache allocates nothing.
     func matches(_ query: ScanQuery) -> Bool {
         if let provider = query.provider, self.provider != provider { return false }
         if let status = query.status, self.status != status { return false }
         if let updatedSince = query.updatedSince, updatedAt < updatedSince { return false }
-        if let source = query.source, !has(.source, equalTo: source) { return false }
+        if let source = query.source, !hasSource(source) { return false }
         if let imageId = query.imageId, !has(.imageId, equalTo: imageId) { return false }
         if let productId = query.productId, !has(.productId, equalTo: productId) { return false }
         return true
@@ -131,6 +155,11 @@ struct PackedScan: Sendable {
             critical: counts[0], high: counts[1], medium: counts[2], low: counts[3], negligible: counts[4],
             unknown: counts[5], total: counts[6]
         )
+    }
+
+    private func hasSource(_ source: String) -> Bool {
+        let id = range(of: .id)
+        return source.utf8.count == sourceLength && buffer[id.prefix(Int(sourceLength))].elementsEqual(source.utf8)
     }
 
     private func has(_ field: Field, equalTo value: String) -> Bool {

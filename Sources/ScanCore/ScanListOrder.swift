@@ -10,9 +10,17 @@ struct ScanListOrder {
         let createdAt: Date
         let record: ScanRecord
 
+        /// Allocates the id: for the few entries a page returns.
         var key: ScanSortKey { ScanSortKey(createdAt: createdAt, id: record.id) }
         /// The entry still stands for its record's current place.
         var isLive: Bool { record.packed?.createdAt == createdAt }
+
+        /// Sorts before `key`; compares the id bytes in place.
+        func isBelow(_ key: ScanSortKey) -> Bool {
+            if createdAt != key.createdAt { return createdAt < key.createdAt }
+            var id = key.id
+            return record.withIdBytes { mine in id.withUTF8 { mine.lexicographicallyPrecedes($0) } }
+        }
     }
 
     private(set) var entries: [Entry] = []
@@ -23,10 +31,10 @@ struct ScanListOrder {
     /// Adds `record` at its current `createdAt`.
     mutating func insert(_ record: ScanRecord) {
         guard let createdAt = record.packed?.createdAt else { return }
-        let key = ScanSortKey(createdAt: createdAt, id: record.id)
-        let index = firstIndex(notBelow: key)
+        let entry = Entry(createdAt: createdAt, record: record)
+        let index = firstIndex(notBelow: entry.key)
         if index < entries.count, entries[index].record === record, entries[index].createdAt == createdAt { return }
-        entries.insert(Entry(createdAt: createdAt, record: record), at: index)
+        entries.insert(entry, at: index)
     }
 
     /// Notes that one entry went stale (its record was evicted or moved).
@@ -44,7 +52,7 @@ struct ScanListOrder {
         var high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if entries[middle].key < key { low = middle + 1 } else { high = middle }
+            if entries[middle].isBelow(key) { low = middle + 1 } else { high = middle }
         }
         return low
     }

@@ -36,7 +36,7 @@ extension ScanStore {
                 }
                 index -= 1
                 examined += 1
-                walk.lastExamined = entry.key
+                walk.lastExamined = entry
                 guard entry.isLive, let packed = entry.record.packed else { continue }
                 guard packed.matches(query) else { continue }
                 guard walk.found.count < limit else { walk.more = true; break }
@@ -44,7 +44,7 @@ extension ScanStore {
             }
             return walk
         }
-        let resume = walk.found.count == limit ? walk.found.last?.key : walk.lastExamined
+        let resume = walk.found.count == limit ? walk.found.last?.key : walk.lastExamined?.key
         return ScanPage(
             scans: walk.found.map { $0.packed.scan(includingRaw: query.includeRaw) },
             nextPageToken: walk.more ? resume.map(PageToken.encode) : nil
@@ -58,7 +58,7 @@ private struct ListWalk {
     /// Matching scans may follow.
     var more = false
     /// Where a page cut short by the walk budget resumes.
-    var lastExamined: ScanSortKey?
+    var lastExamined: ScanListOrder.Entry?
 }
 
 extension [ScanRecord] {

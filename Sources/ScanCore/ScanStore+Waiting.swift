@@ -7,7 +7,7 @@ extension ScanStore {
     public func waitForChange(id: String, from revision: UInt64, timeout: Duration) async -> WaitOutcome {
         enum Admission { case done(WaitOutcome), wait(token: UInt64) }
         let admission = state.withLock { state -> Admission in
-            guard let packed = state.records[id]?.packed else { return .done(.notFound) }
+            guard let packed = state.record(id)?.packed else { return .done(.notFound) }
             if packed.revision != revision || packed.status.isTerminal { return .done(.scan(packed.scan())) }
             guard state.activeWaiters < configuration.maxWaiters else { return .done(.tooManyWaiters) }
             state.activeWaiters += 1
@@ -27,7 +27,7 @@ extension ScanStore {
         }
         let packed = state.withLock { state in
             state.activeWaiters -= 1
-            return state.records[id]?.packed
+            return state.record(id)?.packed
         }
         return packed.map { .scan($0.scan()) } ?? .notFound
     }
@@ -44,7 +44,7 @@ extension ScanStore {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let parked = state.withLock { state in
                     // Re-checked under the lock: a change between admission and here must not be slept through.
-                    guard !Task.isCancelled, let packed = state.records[id]?.packed, packed.revision == revision,
+                    guard !Task.isCancelled, let packed = state.record(id)?.packed, packed.revision == revision,
                           !packed.status.isTerminal
                     else { return false }
                     state.waiters[id, default: [:]][token] = continuation

@@ -24,13 +24,17 @@ public final class ScanStore: Sendable {
     }
 
     struct State {
-        var records: [String: ScanRecord] = [:]
+        var records: Set<RecordKey> = []
         var order = ScanListOrder()
         var byImage: [String: [ScanRecord]] = [:]
         var eviction = EvictionQueue()
         var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
         var activeWaiters = 0
         var nextWaiterToken: UInt64 = 0
+
+        func record(_ id: String) -> ScanRecord? {
+            records.firstIndex(of: RecordKey(probe: id)).flatMap { records[$0].record }
+        }
     }
 
     public let configuration: Configuration
@@ -49,7 +53,7 @@ public final class ScanStore: Sendable {
     /// The scan, rebuilt from its packed form outside the lock; without `raw` when `includingRaw` is false (it is
     /// a copy, and only `?view=full` shows it).
     public func scan(id: String, includingRaw: Bool = true) -> Scan? {
-        state.withLock { $0.records[id]?.packed }?.scan(includingRaw: includingRaw)
+        state.withLock { $0.record(id)?.packed }?.scan(includingRaw: includingRaw)
     }
 
     /// The scans of one image, newest `createdAt` first.
@@ -65,9 +69,9 @@ public final class ScanStore: Sendable {
         let (outcome, woken) = state.withLock { state -> (ApplyOutcome, [CheckedContinuation<Void, Never>]) in
             let outcome: ApplyOutcome
             var woken: [CheckedContinuation<Void, Never>] = []
-            if let record = state.records[update.scanId], let current = record.packed?.scan() {
+            if let record = state.record(update.scanId), let current = record.packed?.scan() {
                 guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), []) }
-                record.packed = PackedScan(next)
+                record.update(PackedScan(next))
                 reindex(record, from: current, to: next, in: &state)
                 outcome = .changed(old: current, new: next)
             } else {
@@ -76,8 +80,8 @@ public final class ScanStore: Sendable {
                     woken = evicted
                 }
                 let scan = ScanMerge.makeScan(update, now: now)
-                let record = ScanRecord(id: scan.id, packed: PackedScan(scan))
-                state.records[scan.id] = record
+                let record = ScanRecord(PackedScan(scan))
+                state.records.insert(RecordKey(record))
                 state.order.insert(record)
                 state.byImage[scan.subject.imageId, default: []].append(record)
                 state.eviction.noteChange(record, liveRecords: state.records.count)
@@ -108,8 +112,8 @@ public final class ScanStore: Sendable {
     /// cached scan is still in progress.
     private func evictOldestTerminal(in state: inout State) -> [CheckedContinuation<Void, Never>]? {
         guard let record = state.eviction.popOldest(), let packed = record.packed else { return nil }
-        record.packed = nil
-        state.records.removeValue(forKey: record.id)
+        state.records.remove(RecordKey(record))
+        record.evict()
         state.byImage.remove(record, from: packed.imageId)
         state.order.noteStale()
         return state.waiters.removeValue(forKey: record.id).map { Array($0.values) } ?? []

@@ -42,4 +42,22 @@ struct PackedScanTests {
         #expect(packed.matches(ScanQuery(status: .completed, updatedSince: scan.updatedAt)))
         #expect(!packed.matches(ScanQuery(provider: .binarly)))
     }
+
+    @Test func recordKeys_FromARecordAndFromItsIdString_AreEqualAndHashAlike() {
+        for scan in [Scan.make(), Scan.make(source: "sörce", upstreamId: "ид/🚀")] {
+            let stored = RecordKey(ScanRecord(PackedScan(scan)))
+            let probe = RecordKey(probe: scan.id)
+            #expect(stored == probe)
+            #expect(stored.hashValue == probe.hashValue)
+            #expect(stored != RecordKey(probe: scan.id + "x"))
+            #expect(Set([stored]).contains(probe))
+        }
+    }
+
+    @Test func evictedRecords_KeepOnlyTheirId() {
+        let record = ScanRecord(PackedScan(Scan.make(raw: "{}")))
+        record.evict()
+        #expect(record.packed == nil)
+        #expect(record.id == "yandex:chk-1")
+    }
 }
