@@ -14,16 +14,21 @@ public enum JSONValue: Sendable, Hashable {
     /// of 500 nested arrays costs seconds), so deeper documents are refused before decoding.
     public static let maximumDepth = 32
 
-    /// Parses one JSON document; nil for anything that is not JSON or nests deeper than `maximumDepth`.
+    /// Parses one JSON document; nil for anything that is not strict JSON or nests deeper than `maximumDepth`.
+    /// Strict because accepted bodies are kept and served verbatim as `raw`: Foundation alone would also take a
+    /// byte-order mark and trailing commas, which would make our own responses invalid JSON.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        guard depth(of: bytes) <= maximumDepth else { return nil }
+        guard let depth = prescan(bytes), depth <= maximumDepth else { return nil }
         return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
-    /// The deepest nesting of arrays and objects, counting brackets outside strings.
-    static func depth(of bytes: [UInt8]) -> Int {
+    /// The deepest nesting of arrays and objects (counting brackets outside strings), or nil when the text uses
+    /// what Foundation tolerates but JSON forbids: a leading byte-order mark, a comma before `]` or `}`.
+    static func prescan(_ bytes: [UInt8]) -> Int? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return nil }
         var depth = 0, deepest = 0
         var inString = false, escaped = false
+        var previous: UInt8 = 0  // the last byte outside strings that is not whitespace
         for byte in bytes {
             if inString {
                 if escaped {
@@ -36,13 +41,17 @@ public enum JSONValue: Sendable, Hashable {
                 continue
             }
             switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
             case UInt8(ascii: "\""): inString = true
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
                 deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if previous == UInt8(ascii: ",") { return nil }
+                depth -= 1
             default: break
             }
+            previous = byte
         }
         return deepest
     }
