@@ -49,26 +49,38 @@ struct PackedScan: Sendable {
 
     init(_ scan: Scan) {
         let subject = scan.subject
-        let fields: [[UInt8]?] = [
-            Array(Scan.id(source: scan.source, upstreamId: scan.upstreamId).utf8), Array(subject.imageId.utf8),
-            subject.productId.map { Array($0.utf8) }, subject.repository.map { Array($0.utf8) },
-            subject.digest.map { Array($0.utf8) }, subject.tag.map { Array($0.utf8) },
-            subject.projectId.map { Array($0.utf8) }, scan.upstreamStatus.map { Array($0.utf8) }, scan.raw,
+        // Optional text fields in buffer order, after the id and imageId.
+        let optionals = [
+            subject.productId, subject.repository, subject.digest, subject.tag, subject.projectId, scan.upstreamStatus,
         ]
-        var flags: Flags = []
+        var flags: Flags = [.field(.id), .field(.imageId), .field(.raw)]
         var buffer = [UInt8]()
         buffer.reserveCapacity(
-            Self.tableSize + fields.reduce(0) { $0 + ($1?.count ?? 0) } + (scan.findings == nil ? 0 : Self.findingsSize)
+            Self.tableSize + scan.source.utf8.count + 1 + scan.upstreamId.utf8.count + subject.imageId.utf8.count
+                + optionals.reduce(0) { $0 + ($1?.utf8.count ?? 0) } + scan.raw.count
+                + (scan.findings == nil ? 0 : Self.findingsSize)
         )
         buffer.append(contentsOf: repeatElement(0, count: Self.tableSize))
-        for (index, field) in fields.enumerated() {
-            if let field {
-                flags.insert(.field(Field(rawValue: index)!))
-                buffer.append(contentsOf: field)
-            }
-            let end = UInt32(buffer.count - Self.tableSize)
-            withUnsafeBytes(of: end.littleEndian) { buffer.replaceSubrange(index * 4..<index * 4 + 4, with: $0) }
+        func endField(_ field: Field) {
+            let end = UInt32(buffer.count - Self.tableSize).littleEndian
+            withUnsafeBytes(of: end) { buffer.replaceSubrange(field.rawValue * 4..<field.rawValue * 4 + 4, with: $0) }
         }
+        buffer.append(contentsOf: scan.source.utf8)
+        buffer.append(UInt8(ascii: ":"))
+        buffer.append(contentsOf: scan.upstreamId.utf8)
+        endField(.id)
+        buffer.append(contentsOf: subject.imageId.utf8)
+        endField(.imageId)
+        for (offset, value) in optionals.enumerated() {
+            let field = Field(rawValue: Field.productId.rawValue + offset)!
+            if let value {
+                flags.insert(.field(field))
+                buffer.append(contentsOf: value.utf8)
+            }
+            endField(field)
+        }
+        buffer.append(contentsOf: scan.raw)
+        endField(.raw)
         if let findings = scan.findings {
             flags.insert(.findings)
             for count in findings.counts { withUnsafeBytes(of: Int64(count).littleEndian) { buffer.append(contentsOf: $0) } }
