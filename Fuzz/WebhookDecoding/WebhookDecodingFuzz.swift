@@ -3,7 +3,7 @@
 //
 // The first byte picks the entry point (each provider's webhook decoder, then the functions the poller calls),
 // the rest is the body. Decoding may refuse a body but must never trap, and whatever it accepts must be a usable
-// scan: non-empty ids, the receiving source, a bounded number of events.
+// scan: non-empty ids, the receiving source, raw bytes that are strict JSON, a bounded number of events.
 import ScanCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -36,6 +36,7 @@ public func fuzzWebhookDecoding(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
 private func check(_ update: ScanUpdate, source: String) {
     precondition(update.source == source, "the receiving source must own the scan")
     precondition(!update.upstreamId.isEmpty && !update.subject.imageId.isEmpty, "empty id")
+    precondition(JSONValue.parse(update.raw) != nil, "raw must be strict JSON: it is served verbatim")
     if let findings = update.findings {
         precondition([findings.critical, findings.high, findings.medium, findings.low, findings.negligible, findings.unknown]
             .allSatisfy { $0 >= 0 }, "negative count")
