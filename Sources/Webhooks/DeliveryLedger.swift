@@ -36,7 +36,7 @@ public final class DeliveryLedger: Sendable {
         return state.withLock { state in
             state.forget(claimedBefore: time - windowSeconds)
             if let claimed = state.claims[key], claimed.time > time - windowSeconds { return .duplicate }
-            state.record(key, at: time)
+            state.record(key, at: time, capacity: capacity)
             state.forget(beyond: capacity)
             return .new
         }
@@ -64,10 +64,16 @@ public final class DeliveryLedger: Sendable {
         var head = 0
         var nextSerial: UInt64 = 0
 
-        mutating func record(_ key: String, at time: Double) {
+        mutating func record(_ key: String, at time: Double, capacity: Int) {
             claims[key] = (time, nextSerial)
             order.append((key, nextSerial))
             nextSerial += 1
+            // Released and re-claimed keys leave stale entries behind the head; sweep them out before the queue
+            // outgrows the claims it orders, so memory stays bounded by `capacity` whatever the traffic.
+            if order.count - head > 2 * capacity {
+                order = order[head...].filter { claims[$0.key]?.serial == $0.serial }
+                head = 0
+            }
         }
 
         mutating func forget(claimedBefore cutoff: Double) {

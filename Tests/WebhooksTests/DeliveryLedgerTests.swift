@@ -51,6 +51,17 @@ import Testing
         #expect(ledger.claim("b", now: start + 4) == .new, "b was the oldest live claim")
     }
 
+    @Test func releaseAndReclaimCycles_StayCorrect_AsStaleEntriesAreSwept() {
+        let ledger = DeliveryLedger(capacity: 3)
+        #expect(ledger.claim("kept", now: start) == .new)
+        for i in 0..<1_000 {
+            #expect(ledger.claim("retried", now: start + Double(i)) == .new)
+            ledger.release("retried")
+        }
+        #expect(ledger.claim("kept", now: start + 1_000) == .duplicate, "sweeping kept the live claim")
+        #expect(ledger.count == 1)
+    }
+
     @Test func manyKeys_ExpireAndStayBounded() {
         let ledger = DeliveryLedger(window: .seconds(100), capacity: 500)
         for i in 0..<10_000 {
