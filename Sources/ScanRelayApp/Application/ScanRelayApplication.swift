@@ -1,19 +1,119 @@
+import Foundation
+import HTTPCore
+import HTTPServer
 import Logging
+import UnixSignals
+import Polling
+import ScanCore
+import ServiceLifecycle
+import Webhooks
 
-/// The whole service: HTTP server, API handlers, cache, poller, wired from one configuration.
+/// The whole service: HTTP server, API handlers, cache and poller, wired from one configuration.
 ///
-/// `scanrelay serve` builds one and calls `run()`; tests build the same application on port 0.
+/// `scanrelay serve` builds one and calls `run()`; tests build the same application on port 0 and drive it with
+/// `start()`, `localPort` and `stop()`.
 public final class ScanRelayApplication: Sendable {
     public let configuration: AppConfiguration
     let logger: Logger
+    let server: HTTPServer
+    let store: ScanStore
+    let scheduler: WatchScheduler
+    let metrics: AppMetrics
+    let readiness = Readiness()
+    let shutdown = ShutdownSignal()
+    private let runningGroup = Locked<ServiceGroup?>(nil)
 
     public init(configuration: AppConfiguration, logger: Logger) throws {
+        if configuration.exposesOpenAPI {
+            throw ApplicationError.openAPIOnPublicAddress(configuration.listen)
+        }
         self.configuration = configuration
         self.logger = logger
+        let metrics = AppMetrics()
+        let store = ScanStore(
+            configuration: configuration.storeConfiguration, events: EventLog(capacity: configuration.cache.eventRing))
+        let scheduler = try PollerFactory.makeScheduler(configuration, store: store, metrics: metrics, logger: logger)
+        let responder = try AppRoutes.responder(
+            configuration: configuration,
+            components: AppRoutes.Components(
+                store: store, scheduler: scheduler, metrics: metrics, readiness: readiness, shutdown: shutdown,
+                ledger: DeliveryLedger(), logger: logger))
+        self.metrics = metrics
+        self.store = store
+        self.scheduler = scheduler
+        self.server = HTTPServer(
+            configuration: configuration.serverConfiguration, responder: responder, logger: logger,
+            observer: ConnectionMetricsObserver(metrics: metrics))
+        for source in configuration.sources where source.webhook.verify == .none {
+            logger.warning("webhooks of source '\(source.name)' are not verified (webhook.verify: none)")
+        }
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run() async throws {
-        logger.info("listening on \(configuration.listen)")
+    /// The bound port once started (the kernel's choice when configured with port 0).
+    public var localPort: Int { server.localPort }
+
+    /// Binds the listener. `run()` calls it when it has not been called; tests call it to learn the port first.
+    public func start() throws {
+        try server.start()
+        readiness.markReady()
+        let host = configuration.listen.host.contains(":") ? "[\(configuration.listen.host)]" : configuration.listen.host
+        logger.info("listening on \(host):\(server.localPort)")
     }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: unready at once, long-polls and event streams
+    /// answered or ended, no new connections, requests in flight finished within `limits.shutdownGrace`.
+    public func run() async throws {
+        try await run(handlingSignals: true)
+    }
+
+    /// `run()`, with or without the signal handlers; tests run without and call `stop()`.
+    package func run(handlingSignals: Bool) async throws {
+        if server.localPort == 0 { try start() }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: HTTPServerService(server: server)),
+                    .init(service: PollerService(scheduler: scheduler)),
+                    .init(service: ShutdownNoticeService(readiness: readiness, signal: shutdown)),
+                ],
+                gracefulShutdownSignals: handlingSignals ? [UnixSignal.sigterm, .sigint] : [],
+                cancellationSignals: [],
+                logger: logger))
+        runningGroup.withLock { $0 = group }
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// Begins the same graceful shutdown a SIGTERM does.
+    package func stop() async {
+        if let group = runningGroup.withLock({ $0 }) {
+            await group.triggerGracefulShutdown()
+        } else {
+            readiness.markShuttingDown()
+            shutdown.fire()
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Why the application refuses to start.
+public enum ApplicationError: Error, CustomStringConvertible, Sendable {
+    case openAPIOnPublicAddress(ListenAddress)
+
+    public var description: String {
+        switch self {
+        case .openAPIOnPublicAddress(let listen):
+            "refusing to serve an open API on \(listen), which is not a loopback address: configure api.tokens "
+                + "(or SCANRELAY_API_TOKENS), listen on 127.0.0.1, or set api.allowAnonymous: true "
+                + "(SCANRELAY_ALLOW_ANONYMOUS=true) to allow anonymous access deliberately"
+        }
+    }
+}
+
+/// Keeps `scanrelay_open_connections{protocol}` from the server's connection events.
+struct ConnectionMetricsObserver: HTTPServerObserver {
+    let metrics: AppMetrics
+
+    func connectionOpened(protocol: String) { metrics.connectionOpened(protocol: `protocol`) }
+    func connectionClosed(protocol: String) { metrics.connectionClosed(protocol: `protocol`) }
 }

@@ -1,0 +1,48 @@
+import HTTPCore
+
+/// Lets two producers (events and pings) share one response body: each frame is written whole, one at a time, in
+/// the order the writers arrived. The underlying writer suspends while the client is slow, so the order matters.
+final class SerialBodyWriter: Sendable {
+    private struct State {
+        var busy = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let writer: any HTTPBodyWriter
+    private let state = Locked(State())
+
+    init(_ writer: any HTTPBodyWriter) { self.writer = writer }
+
+    func write(_ bytes: [UInt8]) async throws {
+        await acquire()
+        defer { release() }
+        try Task.checkCancellation()
+        try await writer.write(bytes)
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { continuation in
+            let acquired = state.withLock { state -> Bool in
+                guard state.busy else {
+                    state.busy = true
+                    return true
+                }
+                state.waiting.append(continuation)
+                return false
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    /// Hands the writer straight to the next waiter, if any, so no late arrival can overtake it.
+    private func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.busy = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import HTTPCore
+import Logging
+import Polling
+import ScanCore
+import Webhooks
+
+/// Every route of the service and the middleware in front of them, in one place: where a request enters.
+enum AppRoutes {
+    struct Components: Sendable {
+        let store: ScanStore
+        let scheduler: WatchScheduler
+        let metrics: AppMetrics
+        let readiness: Readiness
+        let shutdown: ShutdownSignal
+        let ledger: DeliveryLedger
+        let logger: Logger
+    }
+
+    static func responder(configuration: AppConfiguration, components c: Components) throws -> any HTTPResponder {
+        var router = Router()
+        let providers = Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0.provider) })
+        let pollable = Set(configuration.sources.filter { $0.upstream != nil }.map(\.name))
+
+        try webhookIngest(configuration, c).register(on: &router)
+        WatchesAPI(scheduler: c.scheduler, providers: providers, pollableSources: pollable).register(on: &router)
+        ScansAPI(store: c.store, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
+        EventsAPI(
+            events: c.store.events, pingInterval: configuration.cache.ssePingInterval, shutdown: c.shutdown,
+            metrics: c.metrics
+        ).register(on: &router)
+        let scheduler = c.scheduler, store = c.store
+        OperationsAPI(
+            readiness: c.readiness, metrics: c.metrics,
+            sampleState: {
+                let watches = await scheduler.countsByState()
+                return (store.count, Dictionary(uniqueKeysWithValues: watches.map { ($0.key.rawValue, $0.value) }))
+            },
+            openAPIDocument: try OpenAPIDocument.load()
+        ).register(on: &router)
+
+        // The last `with` runs first: request id, access log, metrics, then auth in front of the router.
+        return router
+            .with(AuthMiddleware(authenticator: configuration.api.tokens.isEmpty ? nil : TokenAuthenticator(tokens: configuration.api.tokens)))
+            .with(HTTPMetricsMiddleware(metrics: c.metrics, router: router))
+            .with(AccessLogMiddleware(logger: c.logger))
+            .with(RequestIDMiddleware())
+    }
+
+    private static func webhookIngest(_ configuration: AppConfiguration, _ c: Components) throws -> WebhookIngest {
+        var sources: [String: WebhookIngest.Source] = [:]
+        for source in configuration.sources {
+            let verifier: WebhookVerifier
+            do {
+                verifier = try WebhookVerifier(source.webhookScheme)
+            } catch {
+                throw WiringError.webhook(source: source.name, problem: error.description)
+            }
+            sources[source.name] = WebhookIngest.Source(
+                name: source.name, provider: source.provider, verifier: verifier, hasUpstream: source.upstream != nil)
+        }
+        return WebhookIngest(
+            sources: sources, maxBodyBytes: configuration.limits.maxBodyBytes, ledger: c.ledger, store: c.store,
+            scheduler: c.scheduler, metrics: c.metrics, logger: c.logger, now: { Date() })
+    }
+}
+
+/// A configuration that passed validation but cannot be wired (a secret that does not decode, say).
+public enum WiringError: Error, CustomStringConvertible, Sendable {
+    case webhook(source: String, problem: String)
+    case upstream(source: String, problem: String)
+
+    public var description: String {
+        switch self {
+        case .webhook(let source, let problem): "sources.\(source).webhook: \(problem)"
+        case .upstream(let source, let problem): "sources.\(source).upstream: \(problem)"
+        }
+    }
+}

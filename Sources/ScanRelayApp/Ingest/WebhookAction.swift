@@ -1,0 +1,38 @@
+import Providers
+import ScanCore
+
+/// What a decoded webhook asks ScanRelay to do, once it is known to be actionable for its source.
+enum WebhookAction: Sendable {
+    /// Merge a scan update; re-fetch the authoritative state after, when the source has an upstream.
+    case update(ScanUpdate, refetch: ScanRef?)
+    /// A hint: poll the upstream now.
+    case refetch(ScanRef)
+    /// Start a watch (a Yandex `CreateImage` trigger), with the unknown-size schedule.
+    case watch(ScanRef)
+
+    /// Nil for an event that is acknowledged and counted but not acted on. A hint or a watch for a source
+    /// without an upstream cannot be acted on: 422.
+    init?(_ event: WebhookEvent, source: WebhookIngest.Source) throws(APIError) {
+        switch event {
+        case .ignored:
+            return nil
+        case .scan(let update):
+            self = .update(update, refetch: source.hasUpstream ? ScanRef(refetching: update) : nil)
+        case .hint(let ref):
+            guard source.hasUpstream else {
+                throw .unprocessable("source '\(source.name)' has no upstream to re-fetch a hint from")
+            }
+            self = .refetch(ref)
+        case .startWatch(let ref, _):
+            guard source.hasUpstream else {
+                throw .unprocessable("source '\(source.name)' has no upstream to watch the image through")
+            }
+            self = .watch(ref)
+        }
+    }
+
+    /// The normalized id the acknowledgement names: known for scan updates only.
+    var scanId: String? {
+        if case .update(let update, _) = self { update.scanId } else { nil }
+    }
+}

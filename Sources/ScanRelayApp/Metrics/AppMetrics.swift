@@ -1,0 +1,102 @@
+import HTTPCore
+import Prometheus
+
+/// The service's Prometheus metrics, in a registry of its own.
+///
+/// One registry per application rather than the process-wide `MetricsSystem`: tests run several applications in
+/// one process, and each must expose only its own counts. Gauges that mirror state held elsewhere (cached scans,
+/// watches by state) are sampled when `/metrics` is scraped, not kept in step on every change.
+final class AppMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let cachedScans: Gauge
+    private let sseSubscribers: Gauge
+
+    static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+        .seconds(10), .seconds(30), .seconds(60), .seconds(300),
+    ]
+
+    init() {
+        cachedScans = registry.makeGauge(descriptor: Names.cachedScans)
+        sseSubscribers = registry.makeGauge(descriptor: Names.sseSubscribers)
+    }
+
+    // MARK: HTTP
+
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        let method = HTTPMethod.implemented.contains(HTTPMethod(method)) ? method : "other"
+        registry.makeCounter(
+            descriptor: Names.httpRequests, labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Names.httpRequestDuration, labels: [("route", route), ("method", method)],
+            buckets: Self.durationBuckets
+        ).record(duration)
+    }
+
+    func connectionOpened(protocol name: String) { openConnections(name).increment() }
+    func connectionClosed(protocol name: String) { openConnections(name).decrement() }
+
+    private func openConnections(_ name: String) -> Gauge {
+        registry.makeGauge(descriptor: Names.openConnections, labels: [("protocol", name)])
+    }
+
+    // MARK: Webhooks and polls
+
+    func recordWebhook(source: String, outcome: WebhookOutcome) {
+        registry.makeCounter(
+            descriptor: Names.webhookDeliveries, labels: [("source", source), ("outcome", outcome.rawValue)]
+        ).increment()
+    }
+
+    func recordPoll(source: String, outcome: String) {
+        registry.makeCounter(descriptor: Names.polls, labels: [("source", source), ("outcome", outcome)]).increment()
+    }
+
+    // MARK: Sampled state
+
+    func sseSubscriberJoined() { sseSubscribers.increment() }
+    func sseSubscriberLeft() { sseSubscribers.decrement() }
+
+    /// Sets the gauges that mirror state, then writes the exposition text.
+    func exposition(cachedScans count: Int, watchesByState: [String: Int]) -> [UInt8] {
+        cachedScans.set(to: Double(count))
+        for (state, watches) in watchesByState {
+            registry.makeGauge(descriptor: Names.watches, labels: [("state", state)]).set(to: Double(watches))
+        }
+        return registry.emitToBuffer()
+    }
+}
+
+/// The metric names PRODUCT.md fixes, with their help texts.
+private enum Names {
+    static var httpRequests: MetricNameDescriptor {
+        name("http_requests", unit: "total", "HTTP requests answered, by route pattern, method and status.")
+    }
+    static var httpRequestDuration: MetricNameDescriptor {
+        name("http_request_duration", unit: "seconds", "Time from a request's arrival to its response head.")
+    }
+    static var openConnections: MetricNameDescriptor { name("open_connections", "Open client connections, by protocol.") }
+    static var webhookDeliveries: MetricNameDescriptor {
+        name("webhook_deliveries", unit: "total", "Webhook deliveries, by source and outcome.")
+    }
+    static var polls: MetricNameDescriptor { name("polls", unit: "total", "Upstream polls, by source and outcome.") }
+    static var watches: MetricNameDescriptor { name("watches", "Watches, by state.") }
+    static var cachedScans: MetricNameDescriptor { name("cached_scans", "Scans held in the in-memory cache.") }
+    static var sseSubscribers: MetricNameDescriptor { name("sse_subscribers", "Clients connected to GET /v1/events.") }
+
+    private static func name(_ metric: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "scanrelay", metricName: metric, unitName: unit, helpText: help)
+    }
+}
+
+/// How a webhook delivery ended, the `outcome` label of `scanrelay_webhook_deliveries_total`.
+enum WebhookOutcome: String, Sendable {
+    case accepted, duplicate, unauthorized, invalid, ignored
+    case tooLarge = "too_large"
+    case unsupportedMediaType = "unsupported_media_type"
+    case unknownSource = "unknown_source"
+    /// Our own failure (answered 503): the delivery is not recorded and the sender will retry.
+    case failed
+}

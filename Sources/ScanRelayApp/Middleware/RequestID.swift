@@ -1,0 +1,51 @@
+import HTTPCore
+
+/// The id of the request being handled, for log lines written anywhere below the middleware chain.
+enum RequestID {
+    @TaskLocal static var current: String?
+
+    static let headerName = "X-Request-Id"
+    static let maxLength = 128
+
+    /// A client's id is kept when it is short and made of token characters only: it ends up in log lines and
+    /// response headers, where anything else could forge fields or break the header.
+    static func isAcceptable(_ candidate: String) -> Bool {
+        guard !candidate.isEmpty, candidate.utf8.count <= maxLength else { return false }
+        return candidate.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: ":"),
+                UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    /// 128 random bits as 32 hex digits.
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// Gives every request an id (the client's `X-Request-Id` when acceptable) and returns it on every response.
+struct RequestIDMiddleware: HTTPMiddleware {
+    func handle(_ request: HTTPRequest, next: any HTTPResponder) async -> HTTPResponse {
+        let id = request.headers[RequestID.headerName].flatMap { RequestID.isAcceptable($0) ? $0 : nil } ?? RequestID.make()
+        var request = request
+        request.headers.set(RequestID.headerName, id)
+        var response = await RequestID.$current.withValue(id) { await next.respond(to: request) }
+        response.headers.set(RequestID.headerName, id)
+        return response
+    }
+}
