@@ -37,7 +37,7 @@ public final class FakeBinarly: FakeUpstream {
             let group = "\(request.pathParameters["productId"] ?? "")/\(request.pathParameters["imageId"] ?? "")"
             let scanId = request.pathParameters["scanId"] ?? ""
             return await core.serve(request, key: "\(group)/\(scanId)") {
-                guard let (scan, state) = core.read("\(group)/\(scanId)") else {
+                guard let (scan, state, _) = core.read("\(group)/\(scanId)") else {
                     return json(core.errorBody(404, "Scan not found."), status: 404)
                 }
                 return json(Self.scanJSON(id: scanId, group: group, scan, state, withParent: true), status: 200)

@@ -31,7 +31,7 @@ public final class FakeOpsMx: FakeUpstream {
             }
             let key = "\(projectId)/\(type)/\(scanId)"
             return await core.serve(request, key: key) {
-                guard let (scan, state) = core.read(key) else { return json(["error": "Resource not found."], status: 500) }
+                guard let (scan, state, _) = core.read(key) else { return json(["error": "Resource not found."], status: 500) }
                 return json([Self.resultJSON(scan, state)], status: 200)
             }
         }

@@ -28,7 +28,11 @@ public final class FakeUpstreamCore: Sendable {
         var tokenRequests = 0
         var rejectedAuth = 0
         var issued = 0
+        var targets: [String] = []
     }
+
+    /// Request targets kept for inspection (the most recent ones).
+    static let maxRecordedTargets = 1000
 
     let auth: FakeAuth
     let state = Mutex(State())
@@ -60,6 +64,8 @@ public final class FakeUpstreamCore: Sendable {
     public var tokenRequestCount: Int { state.withLock { $0.tokenRequests } }
     /// Requests refused for missing or wrong credentials.
     public var rejectedAuthCount: Int { state.withLock { $0.rejectedAuth } }
+    /// The request targets (path and query, as sent) of the most recent scan requests, oldest first.
+    public var recentTargets: [String] { state.withLock { $0.targets } }
     /// Requests that reached the scan registered under `key` (whatever they were answered).
     public func requestCount(forKey key: String) -> Int { state.withLock { $0.requestsByKey[key, default: 0] } }
 
@@ -71,6 +77,8 @@ public final class FakeUpstreamCore: Sendable {
         state.withLock { state in
             state.requests += 1
             state.requestsByKey[key, default: 0] += 1
+            if state.targets.count == Self.maxRecordedTargets { state.targets.removeFirst() }
+            state.targets.append(request.target)
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
         }
@@ -97,12 +105,12 @@ public final class FakeUpstreamCore: Sendable {
     }
 
     /// Reads a scan once (advancing it), or nil when none is registered under `key`.
-    func read(_ key: String) -> (FakeScan, FakeScanState)? {
+    func read(_ key: String) -> (scan: FakeScan, state: FakeScanState, group: String)? {
         state.withLock { state in
             guard var entry = state.entries[key] else { return nil }
             entry.reads += 1
             state.entries[key] = entry
-            return (entry.scan, entry.state)
+            return (entry.scan, entry.state, entry.group)
         }
     }
 

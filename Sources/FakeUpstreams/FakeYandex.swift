@@ -27,10 +27,10 @@ public final class FakeYandex: FakeUpstream {
         router.get("/container-registry/v1/scans/{scanResultId}") { request in
             let id = request.pathParameters["scanResultId"] ?? ""
             return await core.serve(request, key: id) {
-                guard let (scan, state) = core.read(id) else {
+                guard let found = core.read(id) else {
                     return json(core.errorBody(404, "Scan result \(id) not found"), status: 404)
                 }
-                return json(Self.scanResultJSON(id: id, imageId: "", scan, state), status: 200)
+                return json(Self.scanResultJSON(id: id, imageId: found.group, found.scan, found.state), status: 200)
             }
         }
         // The method rides on the last segment (`{imageId}:lastScanResult`), Google API style.
@@ -50,8 +50,7 @@ public final class FakeYandex: FakeUpstream {
     }
 
     private static func scanResultJSON(id: String, imageId: String, _ scan: FakeScan, _ state: FakeScanState) -> [String: Any] {
-        var json: [String: Any] = ["id": id, "scannedAt": FakeIDs.rfc3339(scan.createdAt, nanoseconds: true)]
-        if !imageId.isEmpty { json["imageId"] = imageId }
+        var json: [String: Any] = ["id": id, "imageId": imageId, "scannedAt": FakeIDs.rfc3339(scan.createdAt, nanoseconds: true)]
         switch state {
         case .running:
             json["status"] = "RUNNING"

@@ -56,11 +56,30 @@ final class SchedulerProbe: Sendable {
 
     func scheduler(policy: PollPolicy = PollPolicy(), client: any UpstreamClient, clock: any PollClock,
                    jitter: Double = 0) -> WatchScheduler {
+        scheduler(policy: policy, sources: ["binarly": .init(provider: .binarly, client: client)], clock: clock,
+                  jitter: { jitter })
+    }
+
+    /// `store`, when given, receives every update first, as the app's sink does.
+    func scheduler(policy: PollPolicy, sources: [String: WatchScheduler.Source], clock: any PollClock = SystemPollClock(),
+                   jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, store: ScanStore? = nil) -> WatchScheduler {
         WatchScheduler(
-            policy: policy, sources: ["binarly": .init(provider: .binarly, client: client)], clock: clock,
-            jitter: { jitter }, sink: { [updatesContinuation] in updatesContinuation.yield($0) },
+            policy: policy, sources: sources, clock: clock, jitter: jitter,
+            sink: { [updatesContinuation] update in
+                _ = store?.apply(update)
+                updatesContinuation.yield(update)
+            },
             onExpired: { [expiredContinuation] in expiredContinuation.yield($0) },
             onChange: { [changesContinuation] in changesContinuation.yield($0) })
+    }
+
+    /// Waits until every watch in `ids` has reported its end.
+    func waitUntilEnded(_ ids: Set<String>) async {
+        var remaining = ids
+        for await watch in changes where !watch.state.isActive {
+            remaining.remove(watch.id)
+            if remaining.isEmpty { return }
+        }
     }
 
     /// The next reported change of watch `id` that satisfies `condition`.

@@ -6,7 +6,7 @@ import FoundationNetworking
 /// Authenticated GETs against one upstream: adds the configured credential, renews an OAuth2 token once on a 401
 /// and retries, and turns non-2xx answers into `UpstreamError`s carrying the upstream's own message.
 struct UpstreamHTTP: Sendable {
-    let urls: UpstreamURL
+    private let urls: UpstreamURL
     private let auth: UpstreamAuth
     private let transport: UpstreamTransport
     private let tokens: OAuth2TokenProvider?
@@ -22,6 +22,12 @@ struct UpstreamHTTP: Sendable {
             tokens = nil
         }
         self.now = now
+    }
+
+    /// The configured base URL extended by `pieces` (ref values encoded as single segments) and `query`.
+    func url(_ pieces: [UpstreamURL.Piece], query: [(String, String)] = []) throws(UpstreamError) -> URL {
+        guard let url = urls.url(pieces, query: query) else { throw .malformed("request URL cannot be formed") }
+        return url
     }
 
     /// The body of a 2xx answer to `GET url`.
