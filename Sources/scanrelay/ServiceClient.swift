@@ -1,0 +1,91 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The few ScanRelay API calls `wait` makes, over URLSession.
+struct ServiceClient: Sendable {
+    enum Failure: Error, CustomStringConvertible {
+        /// The service could not be reached or answered garbage: worth a few retries.
+        case transient(String)
+        /// The service refused the request (auth, bad id): retrying cannot help.
+        case refused(String)
+
+        var description: String {
+            switch self {
+            case .transient(let text), .refused(let text): text
+            }
+        }
+    }
+
+    enum Answer<Value: Sendable>: Sendable {
+        case value(Value, etag: String?)
+        case notModified
+        case notFound
+    }
+
+    let server: URL
+    let token: String?
+    let session: URLSession
+
+    init(server: URL, token: String?) {
+        self.server = server
+        self.token = token
+        let configuration = URLSessionConfiguration.ephemeral
+        // Long-polls last up to a minute; the request timeout is per read, so leave room beyond it.
+        configuration.timeoutIntervalForRequest = 120
+        configuration.httpAdditionalHeaders = ["Accept": "application/json", "User-Agent": "scanrelay-wait"]
+        session = URLSession(configuration: configuration)
+    }
+
+    /// `GET /v1/scans/{id}?wait=…`: answers when the scan differs from `etag` or turns final, else at `wait`.
+    func scan(id: String, wait: Duration, etag: String?) async throws(Failure) -> Answer<ScanSnapshot> {
+        let seconds = max(1, wait.components.seconds)
+        return try await get("/v1/scans/\(Self.pathSegment(id))", query: "wait=\(seconds)s", etag: etag)
+    }
+
+    /// `GET /v1/images/{imageId}/scans`, newest first.
+    func scans(ofImage imageId: String) async throws(Failure) -> Answer<ImageScans> {
+        try await get("/v1/images/\(Self.pathSegment(imageId))/scans", query: nil, etag: nil)
+    }
+
+    /// One path segment: everything but unreserved characters and `:` percent-encoded, `/` included (`%2F`).
+    static func pathSegment(_ text: String) -> String {
+        var allowed = CharacterSet()
+        allowed.insert(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    private func get<Value: Decodable & Sendable>(_ path: String, query: String?, etag: String?) async throws(Failure) -> Answer<Value> {
+        let base = server.absoluteString.hasSuffix("/") ? String(server.absoluteString.dropLast()) : server.absoluteString
+        guard let url = URL(string: base + path + (query.map { "?\($0)" } ?? "")) else {
+            throw .refused("cannot form a URL from \(base) and \(path)")
+        }
+        var request = URLRequest(url: url)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw .transient("cannot reach \(base): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        switch status {
+        case 200:
+            do {
+                let value = try JSONDecoder().decode(Value.self, from: data)
+                return .value(value, etag: (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "ETag"))
+            } catch {
+                throw .transient("\(url.path) answered JSON that is not a ScanRelay scan: \(error)")
+            }
+        case 304: return .notModified
+        case 404: return .notFound
+        case 401, 403:
+            throw .refused("\(base) refused the request (\(status)); pass a token with read scope: --token or SCANRELAY_TOKEN")
+        case 500...599: throw .transient("\(base) answered \(status)")
+        default: throw .refused("\(url.path) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
+    }
+}
