@@ -4,7 +4,7 @@ import HTTPCore
 /// the responses strictly in request order, one at a time (pipelined requests wait in a short queue).
 final class HTTP1Handler: ConnectionProtocolHandler {
     private enum Pending {
-        case request(HTTPRequest)
+        case request(HTTPRequest, keepAlive: Bool)
         case sendContinue
         case failure(HTTP1ParseError)
         case upgrade(HTTPRequest, any ConnectionProtocolHandler)
@@ -80,9 +80,10 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         guard parsing else { return }
         switch output {
         case .request(let request):
-            pending.append(.request(request))
+            let keepAlive = request.wantsKeepAlive
+            pending.append(.request(request, keepAlive: keepAlive))
             // Nothing after a request that closes the connection is answered, so nothing after it is parsed.
-            if !request.wantsKeepAlive { parsing = false }
+            if !keepAlive { parsing = false }
         case .expectContinue:
             pending.append(.sendContinue)
         case .failure(let error):
@@ -95,7 +96,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     /// HTTP/1.1 (a server may ignore `Upgrade`, RFC 9110 §7.8) and parse on.
     private func pausedForUpgrade() {
         let rest = parser.takeBufferedBytes()
-        if case .request(let request)? = pending.last, let http2 = connection.makeHTTP2Handler(upgradeRequest: request) {
+        if case .request(let request, _)? = pending.last, let http2 = connection.makeHTTP2Handler(upgradeRequest: request) {
             pending[pending.count - 1] = .upgrade(request, http2)
             upgradeBytes = rest
             return
@@ -119,8 +120,8 @@ final class HTTP1Handler: ConnectionProtocolHandler {
                 connection.send(HTTP1ResponseEncoder.continueResponse)
             case .failure(let error):
                 respondAndClose(.problem(error.status, error.reason))
-            case .request(let request):
-                start(request)
+            case .request(let request, let keepAlive):
+                start(request, keepAlive: keepAlive)
             case .upgrade(_, let http2):
                 connection.send(Self.switchingProtocols)
                 let bytes = upgradeBytes ?? []
@@ -135,13 +136,13 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         connection.handlerStateChanged()
     }
 
-    private func start(_ received: HTTPRequest) {
+    private func start(_ received: HTTPRequest, keepAlive: Bool) {
         var request = received
         request.remoteAddress = connection.remoteAddress
         startedAnyRequest = true
         lastExchangeID &+= 1
         let id = lastExchangeID
-        exchange = Exchange(id: id, isHead: request.method == .head, version: request.version, keepAlive: request.wantsKeepAlive && !shuttingDown)
+        exchange = Exchange(id: id, isHead: request.method == .head, version: request.version, keepAlive: keepAlive && !shuttingDown)
         let handler = LoopBound(self, loop: connection.loop)
         let responder = self.responder
         task = Task(executorPreference: connection.loop) {
@@ -153,7 +154,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     private func respond(with response: HTTPResponse, exchange id: UInt64) {
         guard var exchange, exchange.id == id, !connection.isClosed else { return }
         task = nil
-        if shuttingDown || response.headers.listContains("Connection", token: "close") { exchange.keepAlive = false }
+        if shuttingDown || HTTP1ResponseEncoder.asksToClose(response.headers) { exchange.keepAlive = false }
         let status = response.status
         switch response.body {
         case .bytes(let body):

@@ -72,9 +72,32 @@ enum HTTP1ResponseEncoder {
 
     /// Framing and connection management belong to the server; a handler's own copies would contradict them.
     private static func isOwnedByServer(_ name: String) -> Bool {
-        name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
-            || name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Server")
-            || name.equalsIgnoringASCIICase("Date")
+        switch name.utf8.count {
+        case 4: fieldName(name, is: "date")
+        case 6: fieldName(name, is: "server")
+        case 10: fieldName(name, is: "connection")
+        case 14: fieldName(name, is: "content-length")
+        case 17: fieldName(name, is: "transfer-encoding")
+        default: false
+        }
+    }
+
+    /// True when a handler's `Connection` field says `close`.
+    static func asksToClose(_ headers: HTTPHeaders) -> Bool {
+        headers.contains { field in
+            fieldName(field.name, is: "connection")
+                && field.value.split(separator: ",").contains { fieldName(String($0.trimmingASCIISpaces()), is: "close") }
+        }
+    }
+
+    /// ASCII case-insensitive comparison with a lower-case name. Specialized here: HTTPCore's generic
+    /// `equalsIgnoringASCIICase` is not inlinable and costs runtime metadata lookups on every call.
+    static func fieldName(_ name: String, is lowercased: String) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == lowercased.utf8.count else { return false }
+        return utf8.elementsEqual(lowercased.utf8) { byte, lower in
+            (byte >= 65 && byte <= 90 ? byte | 0x20 : byte) == lower
+        }
     }
 
     /// A value with CR or LF would split the head (response splitting); those bytes become spaces.

@@ -35,6 +35,17 @@ import Testing
         #expect(!text.contains("upgrade"))
     }
 
+    @Test func fieldNamesCompareIgnoringASCIICaseOnly() {
+        #expect(HTTP1ResponseEncoder.fieldName("Content-LENGTH", is: "content-length"))
+        #expect(!HTTP1ResponseEncoder.fieldName("Content-Lengths", is: "content-length"))
+        #expect(!HTTP1ResponseEncoder.fieldName("Content\rLength", is: "content-length"))
+    }
+
+    @Test func aHandlersConnectionClose_IsFoundInAList() {
+        #expect(HTTP1ResponseEncoder.asksToClose(["Connection": "keep-alive, CLOSE"]))
+        #expect(!HTTP1ResponseEncoder.asksToClose(["Connection": "keep-alive", "X-Close": "close"]))
+    }
+
     @Test func crOrLfInAValue_CannotSplitTheHead() {
         let text = head(.ok, ["X-Evil": "a\r\nSet-Cookie: x"], framing: .contentLength(0))
         #expect(text.contains("X-Evil: a  Set-Cookie: x\r\n"))

@@ -156,4 +156,15 @@ import Testing
             #expect(response.header("Date")?.hasSuffix(" GMT") == true)
         }
     }
+
+    @Test func aHandlerThatSaysConnectionClose_GetsTheConnectionClosedAfterItsResponse() async throws {
+        try await withServer { server in
+            let client = try RawClient(port: server.localPort)
+            client.send("GET /bye HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.text == "bye")
+            #expect(response.header("Connection") == "close")
+            #expect(client.isClosedByPeer())
+        }
+    }
 }

@@ -50,6 +50,8 @@ struct TestResponder: HTTPResponder {
                     await Task.yield()
                 }
             })
+        case "/bye":
+            return HTTPResponse(status: .ok, headers: ["connection": "Close"], bytes: Array("bye".utf8))
         case "/no-content":
             return HTTPResponse(status: .noContent)
         default:
