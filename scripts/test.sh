@@ -1,6 +1,64 @@
 #!/usr/bin/env bash
-# The whole test suite: unit and integration tests (real servers on loopback ports, real clients).
+# The whole test suite, as CI runs it (.ci/run installs the tools first; README.md gives this command).
+#
+#   1. the Swift tests: unit tests and integration tests with the real server on loopback ports and real clients
+#      (URLSession, curl, nghttp, Python h2/httpx), pollers against fake upstreams over real sockets;
+#   2. openapi.yaml validated, and schemathesis against the running service;
+#   3. the Dockerfile: hadolint, and the runtime stage's libraries checked against the release binary;
+#   4. each libFuzzer target for FUZZ_SECONDS (default 60);
+#   5. the Swift tests again under AddressSanitizer and ThreadSanitizer.
+#
+# SCANRELAY_QUICK_TESTS=1 runs step 1 only (for a fast local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --build-tests
-swift test --skip-build
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+failures=()
+
+step() {
+    local name=$1
+    shift
+    echo
+    echo "=== $name"
+    local started=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "=== $name: ok ($((SECONDS - started)) s)"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "=== $name: FAILED ($((SECONDS - started)) s)"
+    fi
+}
+
+swift_tests() {
+    swift build --build-tests && swift test --skip-build
+}
+
+sanitized_tests() {
+    local sanitizer=$1
+    swift build --build-tests --sanitize="$sanitizer" --scratch-path ".build-$sanitizer" &&
+        swift test --skip-build --sanitize="$sanitizer" --scratch-path ".build-$sanitizer"
+}
+
+step "swift test" swift_tests
+if [[ "${SCANRELAY_QUICK_TESTS:-0}" != 1 ]]; then
+    step "openapi.yaml is valid OpenAPI 3.1" openapi-spec-validator openapi.yaml
+    step "schemathesis against the running service" bash scripts/api-conformance.sh
+    step "hadolint Dockerfile" hadolint Dockerfile
+    step "runtime stage provides every library the binary needs" bash scripts/check-runtime-libs.sh
+    for target in $(sed -n 's/^ *\[\([A-Za-z0-9]*\)\]=.*/\1/p' scripts/fuzz.sh | sort -u); do
+        step "fuzz $target for ${FUZZ_SECONDS} s" bash scripts/fuzz.sh "$target" "$FUZZ_SECONDS"
+    done
+    step "swift test under AddressSanitizer" sanitized_tests address
+    step "swift test under ThreadSanitizer" sanitized_tests thread
+fi
+
+echo
+if ((failed > 0)); then
+    printf 'failed step: %s\n' "${failures[@]}"
+fi
+echo "steps: $passed passed, $failed failed"
+((failed == 0))
