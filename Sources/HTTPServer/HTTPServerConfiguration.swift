@@ -1,3 +1,4 @@
+import CEpoll
 import Glibc
 import HTTP2
 import HTTPCore
@@ -66,8 +67,12 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxPipelinedRequests = maxPipelinedRequests
     }
 
-    /// The number of cores this process may run on now.
-    public static var onlineProcessorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    /// The number of cores this process may run on: its CPU affinity (so `taskset -c 0` means one loop), else the
+    /// online count.
+    public static var onlineProcessorCount: Int {
+        let allowed = Int(cepoll_available_cpus())
+        return max(1, allowed > 0 ? allowed : sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
 
     /// The timeouts as the per-connection state machine reads them.
     var timeouts: ConnectionTimeouts {

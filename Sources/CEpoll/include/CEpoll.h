@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 
 // Event bits as plain integers (the C enum imports as a distinct Swift type).
 static const uint32_t CEPOLL_IN = EPOLLIN;
@@ -37,6 +38,17 @@ static inline int cepoll_socket(int domain) { return socket(domain, SOCK_STREAM 
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 static inline int cepoll_accept(int fd, struct sockaddr_storage *address, socklen_t *length) {
     return accept4(fd, (struct sockaddr *)address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+// The CPUs this process may run on (what `taskset` restricts), unlike sysconf's count of online CPUs; 0 if unknown.
+extern int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask);
+static inline int cepoll_available_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    int count = 0;
+    const unsigned char *bytes = (const unsigned char *)&set;
+    for (size_t i = 0; i < sizeof set; i++) count += __builtin_popcount(bytes[i]);
+    return count;
 }
 #endif
 #endif
