@@ -92,7 +92,7 @@ let package = Package(
         ),
 
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
-        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2"], swiftSettings: strict),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2"], exclude: ["Scripts"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"], swiftSettings: strict),
         .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal"], swiftSettings: strict),
@@ -101,7 +101,10 @@ let package = Package(
         .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer"], swiftSettings: strict),
         .testTarget(
             name: "ScanRelayAppTests",
-            dependencies: ["ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "scanrelay"],
+            dependencies: [
+                "ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "Webhooks", "Providers", "Polling",
+                "scanrelay",
+            ],
             swiftSettings: strict
         ),
     ],

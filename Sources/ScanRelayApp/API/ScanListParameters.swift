@@ -1,3 +1,4 @@
+import Foundation
 import HTTPCore
 import ScanCore
 
@@ -24,7 +25,9 @@ enum ScanListParameters {
             guard let date = RFC3339.parse(text) else {
                 throw .badRequest("updatedSince must be an RFC 3339 time such as 2026-01-01T00:00:00Z", field: "updatedSince")
             }
-            scanQuery.updatedSince = date
+            // Times are served rounded to the microsecond: half a microsecond of slack keeps the bound inclusive for
+            // a client that passes back an `updatedAt` it was shown.
+            scanQuery.updatedSince = date.addingTimeInterval(-0.000_000_5)
         }
         return scanQuery
     }

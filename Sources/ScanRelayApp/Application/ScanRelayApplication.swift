@@ -21,7 +21,8 @@ public final class ScanRelayApplication: Sendable {
     let metrics: AppMetrics
     let readiness = Readiness()
     let shutdown = ShutdownSignal()
-    private let runningGroup = Locked<ServiceGroup?>(nil)
+    /// The running group, or a stop asked for before `run` made one.
+    private let lifecycle = Locked<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     public init(configuration: AppConfiguration, logger: Logger) throws {
         if configuration.exposesOpenAPI {
@@ -79,20 +80,23 @@ public final class ScanRelayApplication: Sendable {
                 gracefulShutdownSignals: handlingSignals ? [UnixSignal.sigterm, .sigint] : [],
                 cancellationSignals: [],
                 logger: logger))
-        runningGroup.withLock { $0 = group }
+        let stopRequested = lifecycle.withLock { state -> Bool in
+            state.group = group
+            return state.stopRequested
+        }
+        // A group remembers a shutdown asked for before it runs, and then starts and stops its services in order.
+        if stopRequested { await group.triggerGracefulShutdown() }
         try await group.run()
         logger.info("stopped")
     }
 
     /// Begins the same graceful shutdown a SIGTERM does.
     package func stop() async {
-        if let group = runningGroup.withLock({ $0 }) {
-            await group.triggerGracefulShutdown()
-        } else {
-            readiness.markShuttingDown()
-            shutdown.fire()
-            server.beginGracefulShutdown()
+        let group = lifecycle.withLock { state -> ServiceGroup? in
+            state.stopRequested = true
+            return state.group
         }
+        await group?.triggerGracefulShutdown()
     }
 }
 
