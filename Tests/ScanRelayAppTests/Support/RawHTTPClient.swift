@@ -13,6 +13,8 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// The peer closed the connection cleanly.
+        var closed = false
     }
 
     /// Connects to 127.0.0.1:`port`; every read gives up after `timeout`.
@@ -63,7 +65,9 @@ final class RawHTTPConnection: @unchecked Sendable {
                 buffer.removeFirst(range.upperBound)
                 return result
             }
-            guard try fill() else { throw Failure(description: "connection closed before \(String(decoding: marker, as: UTF8.self).debugDescription)") }
+            guard try fill() else {
+                throw Failure(description: "connection closed before \(String(decoding: marker, as: UTF8.self).debugDescription)", closed: true)
+            }
         }
     }
 
