@@ -30,7 +30,7 @@ done
 if [ "$PIN" = 1 ] && ! command -v taskset >/dev/null; then echo "--pin needs taskset (util-linux)" >&2; exit 69; fi
 
 if [ -z "$BINARY" ]; then
-    timeout 900 swift build -c release --scratch-path .build-release --product scanrelay >&2
+    timeout 1800 swift build -c release --scratch-path .build-release --product scanrelay >&2
     BINARY=.build-release/release/scanrelay
 fi
 
