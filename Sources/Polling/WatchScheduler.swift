@@ -119,6 +119,7 @@ public actor WatchScheduler {
 
     public func watch(id: String) -> Watch? { records[id]?.watch }
 
+
     /// Stops a watch (`DELETE`): no further poll starts; it stays readable until it ages out.
     @discardableResult
     public func cancel(id: String) -> Watch? {
@@ -165,11 +166,11 @@ public actor WatchScheduler {
     }
 
     /// Refuses a new watch at `maxWatches`, after dropping the longest-ended watch if there is one.
-    private func makeRoom() throws(WatchError) {
+    func makeRoom() throws(WatchError) {
         guard records.count >= policy.maxWatches else { return }
-        let oldestEnded = records.values.filter { $0.endedAt != nil }.min { $0.endedAt! < $1.endedAt! }
-        guard let oldestEnded else { throw .tooManyWatches(limit: policy.maxWatches) }
-        records[oldestEnded.watch.id] = nil
+        let ended = records.values.compactMap { record in record.endedAt.map { (id: record.watch.id, at: $0) } }
+        guard let oldest = ended.min(by: { $0.at < $1.at }) else { throw .tooManyWatches(limit: policy.maxWatches) }
+        records[oldest.id] = nil
     }
 
     private static func makeID() -> String {

@@ -48,3 +48,23 @@ import Providers
         #expect(await scheduler.list(pageToken: "not a token") == nil)
     }
 }
+
+@Suite struct WatchRestoreTests {
+    @Test func restoredWatch_KeepsItsIdAndSchedule_AndPollsWhenDue() async throws {
+        let clock = ManualClock()
+        let probe = SchedulerProbe()
+        let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
+        let scheduler = probe.scheduler(client: client, clock: clock)
+        await scheduler.start()
+        let journaled = Watch(id: "w_journaled", source: "binarly", ref: .binarly(productId: "prod", imageId: "img", scanId: nil),
+                              scanStartedAt: clock.now, state: .polling, createdAt: clock.now.addingTimeInterval(-60),
+                              nextPollAt: clock.now.addingTimeInterval(30), polls: 4)
+        #expect(await scheduler.restore(journaled))
+        #expect(await scheduler.restore(journaled) == false)
+        #expect(await scheduler.watch(id: "w_journaled") == journaled)
+        clock.advance(by: .seconds(30))
+        let done = await probe.change(of: "w_journaled") { $0.state == .done }
+        #expect(done?.polls == 5)
+        await scheduler.stop()
+    }
+}

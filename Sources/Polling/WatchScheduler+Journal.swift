@@ -1,0 +1,23 @@
+import Foundation
+
+/// Restarting from the state journal: the app replays the watches it journaled (`onChange` reports every change).
+extension WatchScheduler {
+    /// Puts back a journaled watch with its id, history and schedule: an active one polls at its `nextPollAt` (at
+    /// once if that has passed) and still expires at `createdAt + maxWatchAge`; an ended one stays readable for
+    /// `maxWatchAge` from now (the journal does not say when it ended). Returns false for a watch of a source no
+    /// longer configured, or when `maxWatches` are held.
+    @discardableResult
+    public func restore(_ watch: Watch) -> Bool {
+        guard sources[watch.source]?.provider == watch.ref.provider, records[watch.id] == nil else { return false }
+        do { try makeRoom() } catch { return false }
+        var record = Record(watch: watch, pollRef: watch.ref)
+        if !watch.state.isActive { record.endedAt = clock.now }
+        records[watch.id] = record
+        if let endedAt = record.endedAt {
+            scheduleNext(watch.id, at: schedule.ageOut(endedAt: endedAt))
+        } else {
+            scheduleNext(watch.id, at: watch.nextPollAt ?? clock.now)
+        }
+        return true
+    }
+}
