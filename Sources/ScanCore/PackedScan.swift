@@ -2,10 +2,11 @@ import Foundation
 
 /// A scan as the cache holds it: every variable-length field in one buffer, optional scalars without padding.
 ///
-/// A million cached scans must fit in 1 GiB together with their raw documents. As a plain ``Scan`` one record takes
-/// eight heap allocations (ids, digest, status word, raw), each with an object header and malloc rounding, plus
-/// optionals padded to 16 bytes — more than the data. Packed, it takes one allocation and about half the memory.
-/// A ``Scan`` is rebuilt on the way out.
+/// A million cached scans must fit in 1 GiB together with their raw documents. As a plain ``Scan`` a record takes a
+/// heap allocation for each string longer than 15 bytes (id, upstream id, image and product ids, digest) and for
+/// raw, each with an object header and malloc rounding, plus optionals padded to 16 bytes. Packed, it takes one
+/// (measured with 1,000,000 Binarly-like scans and 288-byte raw documents: 983 MiB RSS as `Scan`s, 890 MiB
+/// packed, the id kept only here). A ``Scan`` is rebuilt on the way out.
 struct PackedScan: Sendable {
     /// The variable-length fields, in buffer order.
     private enum Field: Int, CaseIterable {
