@@ -5,8 +5,8 @@ import Foundation
 /// A million cached scans must fit in 1 GiB together with their raw documents. As a plain ``Scan`` a record takes a
 /// heap allocation for each string longer than 15 bytes (id, upstream id, image and product ids, digest) and for
 /// raw, each with an object header and malloc rounding, plus optionals padded to 16 bytes. Packed, it takes one
-/// (measured with 1,000,000 Binarly-like scans and 288-byte raw documents: 983 MiB RSS as `Scan`s, 890 MiB
-/// packed, the id kept only here). A ``Scan`` is rebuilt on the way out.
+/// (measured with 1,000,000 Binarly-like scans: 983 MiB RSS as `Scan`s without any raw document; packed, with the
+/// id kept only here, 890 MiB including a 288-byte raw document each). A ``Scan`` is rebuilt on the way out.
 struct PackedScan: Sendable {
     /// The variable-length fields, in buffer order.
     private enum Field: Int, CaseIterable {
