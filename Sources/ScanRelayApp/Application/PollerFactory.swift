@@ -23,7 +23,8 @@ enum PollerFactory {
                 throw WiringError.upstream(
                     source: source.name, problem: "provider \(source.provider.rawValue) has no upstream API to poll")
             }
-            sources[source.name] = WatchScheduler.Source(provider: source.provider, client: client)
+            sources[source.name] = WatchScheduler.Source(
+                provider: source.provider, client: CountingUpstreamClient(source: source.name, client: client, metrics: metrics))
         }
         let events = store.events
         return WatchScheduler(
