@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives a ScanRelay server with the `h2` library (prior knowledge, plaintext) for HTTP2Tests.
 
-usage: h2_client.py PORT SCENARIO   (concurrent | large | upload | reset | goaway)
+usage: h2_client.py PORT SCENARIO   (concurrent | large | upload | reset | goaway | stall)
 Prints one line "ok ..." and exits 0 when the server behaved; prints the reason and exits 1 otherwise.
 """
 import socket
@@ -171,7 +171,20 @@ def goaway(client):
     print(f"ok notice, stream {stream_id} finished, GOAWAY last stream {final_goaway}, closed")
 
 
+def stall(client):
+    # The preface and SETTINGS are out; send nothing more. The header timeout must end this with a GOAWAY.
+    kinds = []
+    try:
+        while True:
+            kinds += [frame[3] for frame in client.read_frames()]
+    except EOFError:
+        pass
+    if 7 not in kinds:
+        fail(f"closed without GOAWAY, frame types {kinds}")
+    print("ok GOAWAY, then closed")
+
+
 if __name__ == "__main__":
     port, scenario = int(sys.argv[1]), sys.argv[2]
     client = Client(port)
-    {"concurrent": concurrent, "large": large, "upload": upload, "reset": reset, "goaway": goaway}[scenario](client)
+    {"concurrent": concurrent, "large": large, "upload": upload, "reset": reset, "goaway": goaway, "stall": stall}[scenario](client)

@@ -6,6 +6,7 @@ import Logging
 /// The real server on 127.0.0.1 and a free port, for real HTTP/2 clients; shut down gracefully afterwards.
 func withLiveServer<T>(
     responder: any HTTPResponder = LiveRoutes(),
+    observer: (any HTTPServerObserver)? = nil,
     _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
     _ body: (HTTPServer) async throws -> T
 ) async throws -> T {
@@ -13,7 +14,7 @@ func withLiveServer<T>(
     configure(&configuration)
     var logger = Logger(label: "HTTP2Tests")
     logger.logLevel = .warning
-    let server = HTTPServer(configuration: configuration, responder: responder, logger: logger)
+    let server = HTTPServer(configuration: configuration, responder: responder, logger: logger, observer: observer)
     try server.start()
     defer { server.beginGracefulShutdown() }
     let result = try await body(server)
@@ -29,6 +30,8 @@ struct LiveRoutes: HTTPResponder {
     /// `/hold` opens `holdArrived`, then waits for `holdRelease`.
     var holdArrived = Gate()
     var holdRelease = Gate()
+    /// Leave out what legitimately differs between the protocols (the version echo), for side-by-side comparisons.
+    var versionBlind = false
 
     static let big = (0..<(1024 * 1024)).map { UInt8($0 % 251) }
 
@@ -37,8 +40,9 @@ struct LiveRoutes: HTTPResponder {
         case "/hello":
             return .text("hello")
         case "/echo":
-            return HTTPResponse(headers: ["Content-Type": "application/octet-stream", "X-Version": request.version.description],
-                                bytes: request.body)
+            var headers: HTTPHeaders = ["Content-Type": "application/octet-stream", "X-Method": request.method.rawValue]
+            if !versionBlind { headers.add("X-Version", request.version.description) }
+            return HTTPResponse(headers: headers, bytes: request.body)
         case "/big":
             return HTTPResponse(headers: ["Content-Type": "application/octet-stream"], bytes: Self.big)
         case "/endless":
