@@ -4,6 +4,9 @@
 // The first byte picks the entry point (each provider's webhook decoder, then the functions the poller calls),
 // the rest is the body. Decoding may refuse a body but must never trap, and whatever it accepts must be a usable
 // scan: non-empty ids, the receiving source, raw bytes that are strict JSON, a bounded number of events.
+// The JSON parser is checked differentially: what it accepts Foundation (a lenient superset) must accept too, and
+// a parsed value must survive re-encoding unchanged.
+import Foundation
 import ScanCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -11,6 +14,11 @@ public func fuzzWebhookDecoding(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     guard size > 0 else { return 0 }
     let body = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     let source = "fuzz"
+    if let value = JSONValue.parse(body) {
+        precondition((try? JSONSerialization.jsonObject(with: Data(body), options: .fragmentsAllowed)) != nil,
+                     "accepted what Foundation refuses")
+        precondition(JSONValue.parse(value.serialized) == value, "value changed when re-encoded")
+    }
     do throws(WebhookDecodeError) {
         switch data[0] % 9 {
         case let index where Int(index) < Provider.allCases.count:

@@ -10,50 +10,13 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Upstream payloads nest a few levels; Foundation's decoder spends time quadratic in the depth (a 1 KB body
-    /// of 500 nested arrays costs seconds), so deeper documents are refused before decoding.
+    /// Upstream payloads nest a few levels; deeper documents are refused (recursion stays shallow).
     public static let maximumDepth = 32
 
-    /// Parses one JSON document; nil for anything that is not strict JSON or nests deeper than `maximumDepth`.
-    /// Strict because accepted bodies are kept and served verbatim as `raw`: Foundation alone would also take a
-    /// byte-order mark and trailing commas, which would make our own responses invalid JSON.
+    /// Parses one strict JSON document; nil for anything else or for nesting deeper than `maximumDepth`.
+    /// Strict because accepted bodies are kept and served verbatim as `raw`.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        guard let depth = prescan(bytes), depth <= maximumDepth else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-    }
-
-    /// The deepest nesting of arrays and objects (counting brackets outside strings), or nil when the text uses
-    /// what Foundation tolerates but JSON forbids: a leading byte-order mark, a comma before `]` or `}`.
-    static func prescan(_ bytes: [UInt8]) -> Int? {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return nil }
-        var depth = 0, deepest = 0
-        var inString = false, escaped = false
-        var previous: UInt8 = 0  // the last byte outside strings that is not whitespace
-        for byte in bytes {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                if previous == UInt8(ascii: ",") { return nil }
-                depth -= 1
-            default: break
-            }
-            previous = byte
-        }
-        return deepest
+        JSONParser.parse(bytes, maximumDepth: maximumDepth)
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -106,24 +69,8 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+/// Encodable for `serialized`; parsing goes through `JSONParser`, never `Decodable`.
+extension JSONValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
