@@ -35,7 +35,9 @@ struct ScanFollower {
             do {
                 switch target {
                 case .scan(let id):
-                    switch try await client.scan(id: id, wait: min(Self.longPoll, remaining), etag: etag) {
+                    // The first request answers at once, so progress shows the current state; then long-polls.
+                    let wait = etag == nil ? nil : min(Self.longPoll, remaining)
+                    switch try await client.scan(id: id, wait: wait, etag: etag) {
                     case .value(let scan, let newTag):
                         (last, etag) = (scan, newTag)
                         if scan.isFinal { return .final(scan) }

@@ -16,8 +16,9 @@ struct ScanSnapshot: Decodable, Equatable, Sendable {
     var findings: Findings?
     var revision: Int?
 
-    /// `unknown` is not final: the upstream may still report a known state, so `wait` keeps following it.
-    static let finalStatuses: Set<String> = ["completed", "failed", "cancelled", "not_found"]
+    /// The service's terminal states. `not_found` and `unknown` are not final: a later poll may still find the scan
+    /// or read a known state, so `wait` follows them and exits 2 only if they last until the timeout.
+    static let finalStatuses: Set<String> = ["completed", "failed", "cancelled"]
 
     var isFinal: Bool { Self.finalStatuses.contains(status) }
 }

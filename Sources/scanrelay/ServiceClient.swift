@@ -38,10 +38,11 @@ struct ServiceClient: Sendable {
         session = URLSession(configuration: configuration)
     }
 
-    /// `GET /v1/scans/{id}?wait=…`: answers when the scan differs from `etag` or turns final, else at `wait`.
-    func scan(id: String, wait: Duration, etag: String?) async throws(Failure) -> Answer<ScanSnapshot> {
-        let seconds = max(1, wait.components.seconds)
-        return try await get("/v1/scans/\(Self.pathSegment(id))", query: "wait=\(seconds)s", etag: etag)
+    /// `GET /v1/scans/{id}?wait=…`: answers when the scan differs from `etag` or turns terminal, else at `wait`;
+    /// without `wait`, at once.
+    func scan(id: String, wait: Duration?, etag: String?) async throws(Failure) -> Answer<ScanSnapshot> {
+        let query = wait.map { "wait=\(max(1, $0.components.seconds))s" }
+        return try await get("/v1/scans/\(Self.pathSegment(id))", query: query, etag: etag)
     }
 
     /// `GET /v1/images/{imageId}/scans`, newest first.
