@@ -65,8 +65,10 @@ public final class EventLog: Sendable {
                 state.ring[state.oldest] = event
                 state.oldest = (state.oldest + 1) % capacity
             }
-            defer { state.parked.removeAll() }
-            return (state.lastId, Array(state.parked.values))
+            let woken = Array(state.parked.values)
+            // Kept: the same subscribers park again right after reading.
+            state.parked.removeAll(keepingCapacity: true)
+            return (state.lastId, woken)
         }
         for continuation in woken { continuation.resume() }
         return id
