@@ -88,6 +88,14 @@ import Testing
         #expect(decoded.deliveryKey == "harbor:SCANNING_FAILED:5:sha256:a:sha256:b")
     }
 
+    @Test func bodyWithMoreThanAThousandScans_IsUnprocessable() {
+        let resources = (0...WebhookDecoding.maximumEvents).map { #"{"digest": "sha256:\#($0)", "scan_overview": {}}"# }
+        let json = #"{"type": "SCANNING_STOPPED", "occur_at": 1, "event_data": {"repository": {"repo_full_name": "p/r"}, "resources": [\#(resources.joined(separator: ","))]}}"#
+        #expect(throws: WebhookDecodeError.unprocessable("the body carries 1001 events; at most 1000 are accepted")) {
+            try Fixture.decode(.harbor, json: json)
+        }
+    }
+
     @Test func otherHarborEvents_AreIgnored() throws {
         #expect(try Fixture.decode(.harbor, json: #"{"type": "PUSH_ARTIFACT", "occur_at": 1, "event_data": {}}"#).events
             == [.ignored(reason: "PUSH_ARTIFACT events are not acted on")])

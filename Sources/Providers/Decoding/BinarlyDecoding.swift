@@ -39,13 +39,13 @@ public enum BinarlyDecoding {
         fromListScans body: [UInt8], productId: String? = nil, imageId: String? = nil, source: String, via: ScanVia
     ) throws(WebhookDecodeError) -> [ScanUpdate] {
         let list = try WebhookDecoding.object(body, expected: "a Binarly List Scans response {\"scans\": [...]}")
-        return try updates(list: list, body: body, productId: productId, imageId: imageId, source: source, via: via)
+        return try updates(list: list, productId: productId, imageId: imageId, source: source, via: via)
     }
 
     static func decodeWebhook(body: [UInt8], source: String) throws(WebhookDecodeError) -> DecodedWebhook {
         let object = try WebhookDecoding.object(body, expected: expected)
         if object["scans"] != nil {
-            let scans = try updates(list: object, body: body, productId: nil, imageId: nil, source: source, via: .webhook)
+            let scans = try updates(list: object, productId: nil, imageId: nil, source: source, via: .webhook)
             if scans.isEmpty { return DecodedWebhook(events: [.ignored(reason: "the scan list is empty")]) }
             return DecodedWebhook(events: scans.map(WebhookEvent.scan))
         }
@@ -60,7 +60,7 @@ public enum BinarlyDecoding {
     }
 
     private static func updates(
-        list: [String: JSONValue], body: [UInt8], productId: String?, imageId: String?, source: String, via: ScanVia
+        list: [String: JSONValue], productId: String?, imageId: String?, source: String, via: ScanVia
     ) throws(WebhookDecodeError) -> [ScanUpdate] {
         guard let scans = list["scans"]?.array else { throw .malformed("scans must be an array of scan resources") }
         let productId = try WebhookDecoding.string(list["productId"], at: "productId") ?? productId
@@ -68,8 +68,7 @@ public enum BinarlyDecoding {
         var updates: [ScanUpdate] = []
         for (index, scan) in scans.enumerated() {
             guard scan.object != nil else { throw .malformed("scans[\(index)] must be a scan resource object") }
-            let raw = WebhookDecoding.raw(scan, body: body, alone: false)
-            updates.append(try update(scan, raw: raw, productId: productId, imageId: imageId, source: source, via: via,
+            updates.append(try update(scan, raw: scan.serialized, productId: productId, imageId: imageId, source: source, via: via,
                                       path: "scans[\(index)]."))
         }
         return updates

@@ -51,7 +51,8 @@ public enum HarborDecoding {
         for (index, resource) in resources.enumerated() {
             let report = try HarborReport(resource, path: "resources[\(index)]", context: context)
             digests.append(report.digest)
-            events.append(report.event(raw: WebhookDecoding.raw(resource, body: body, alone: resources.count == 1)))
+            // The body itself when it holds just this scan; else the resource's own JSON.
+            events.append(report.event(raw: resources.count == 1 ? body : resource.serialized))
         }
         let key = time.map { ["harbor", type.rawValue, $0] + digests }?.joined(separator: ":")
         return DecodedWebhook(events: events, deliveryKey: key)

@@ -82,9 +82,4 @@ public enum WebhookDecoding {
         guard let date = value?.string.flatMap(RFC3339.parse), date.timeIntervalSince1970 > 0 else { return nil }
         return date
     }
-
-    /// The raw bytes kept for one of several scans in one body: the body itself when it holds just this scan.
-    static func raw(_ element: JSONValue, body: [UInt8], alone: Bool) -> [UInt8] {
-        alone ? body : element.serialized
-    }
 }
