@@ -1,1 +1,122 @@
-// StateJournal: implementation arrives with its issue.
+import Synchronization
+
+/// An append-only, checksummed, fsynced journal of opaque records in a state directory, compacted by snapshots.
+///
+/// The owner keeps its state in memory and journals each change: `append` returns only once the records are on
+/// disk (answer 2xx after it, 503 if it throws). `open` replays the newest intact snapshot and the segments after it.
+///
+/// The owner's side of the contract:
+/// - Apply a change to the in-memory state *before* appending it. A snapshot is captured after the journal has moved
+///   on to a new segment, so every record in the older segments it replaces is already part of that state.
+/// - Replay idempotently: a record written while a snapshot was being captured may be both in the snapshot and in the
+///   segment after it, and concurrent appends of one key may land in either order.
+public final class StateJournal: Sendable {
+    public let options: JournalOptions
+    let directory: JournalDirectory
+    let writer: GroupCommitWriter
+    private let lockFile: JournalFile
+    let lifecycle: Mutex<Lifecycle>
+
+    struct Lifecycle {
+        /// The size of the last snapshot: compaction waits until the segments after it have grown as large.
+        var snapshotBytes: Int
+        var compacting = false
+        var closed = false
+    }
+
+    /// Opens (creating if needed) the journal in `directory`, replaying its records into `replay` in order before it
+    /// returns. Damage is dropped and reported through `warn`; only an unusable directory throws.
+    public init(
+        directory path: String,
+        options: JournalOptions = JournalOptions(),
+        warn: @escaping @Sendable (String) -> Void,
+        replay: (JournalRecord) -> Void
+    ) throws(JournalError) {
+        let directory = JournalDirectory(path: path)
+        try directory.create()
+        let lockFile = try directory.lock()
+        do {
+            let recovered = try JournalRecovery(directory: directory, options: options, warn: warn).run(visit: replay)
+            writer = try GroupCommitWriter(
+                directory: directory, segmentIndex: recovered.segmentIndex, liveBytes: recovered.liveBytes
+            )
+            lifecycle = Mutex(Lifecycle(snapshotBytes: recovered.snapshotBytes))
+        } catch {
+            lockFile.close()
+            throw error
+        }
+        self.options = options
+        self.directory = directory
+        self.lockFile = lockFile
+    }
+
+    /// Makes `records` durable, in order, in one batch with whatever other appends are waiting.
+    public func append(_ records: [JournalRecord]) async throws {
+        guard !records.isEmpty else { return }
+        let position = try submit(records)
+        try await writer.waitUntilDurable(position.value)
+    }
+
+    public func append(_ record: JournalRecord) async throws {
+        try await append([record])
+    }
+
+    /// Queues `records` behind everything submitted before, without waiting for the disk: for changes nobody
+    /// answers for (poll results, watch schedules), made in an order that must be kept. `waitUntilDurable` awaits
+    /// them (and everything before); a failure to write them makes every later wait and append fail.
+    @discardableResult
+    public func submit(_ records: [JournalRecord]) throws(JournalError) -> JournalPosition {
+        var frames: [UInt8] = []
+        for record in records {
+            guard record.kind != SnapshotTrailer.kind else { throw .reservedKind }
+            guard record.payload.count <= options.maxRecordBytes else {
+                throw .recordTooLarge(bytes: record.payload.count, limit: options.maxRecordBytes)
+            }
+            RecordFrame.encode(kind: record.kind, payload: record.payload, into: &frames)
+        }
+        return JournalPosition(value: try writer.submit(frames, records: records.count))
+    }
+
+    /// Returns once everything submitted up to `position` — by default, everything submitted so far — is on disk.
+    public func waitUntilDurable(_ position: JournalPosition? = nil) async throws {
+        try await writer.waitUntilDurable(position?.value)
+    }
+
+    public var statistics: JournalStatistics {
+        writer.withState { $0.statistics }
+    }
+
+    /// Whether the segments since the last snapshot have outgrown the threshold (see `JournalOptions`) and no
+    /// compaction is running.
+    public var isCompactionDue: Bool {
+        let lifecycle = lifecycle.withLock { $0 }
+        let live = writer.withState { $0.liveBytes }
+        return !lifecycle.compacting && live >= max(options.compactionThresholdBytes, lifecycle.snapshotBytes)
+    }
+
+    /// Writes what is queued, stops the writer and releases the directory.
+    public func close() async {
+        let wasClosed = lifecycle.withLock { lifecycle in
+            defer { lifecycle.closed = true }
+            return lifecycle.closed
+        }
+        guard !wasClosed else { return }
+        await writer.close()
+        lockFile.close()
+    }
+}
+
+/// Where a submission stands in the journal's order.
+public struct JournalPosition: Sendable, Hashable {
+    let value: UInt64
+}
+
+extension StateJournal {
+    /// Test hook: makes the next batch's write or sync fail with `errno`, as a full disk or a failing device would.
+    package func injectFault(failNextWrite: Int32? = nil, failNextSync: Int32? = nil) {
+        writer.withState { state in
+            state.faults.failNextWrite = failNextWrite
+            state.faults.failNextSync = failNextSync
+        }
+    }
+}
