@@ -39,6 +39,8 @@ public enum FakeFault: Sendable, Equatable {
     case slow(Duration)
     /// `200` with a body that is not JSON.
     case malformedJSON
+    /// `302 Found` pointing at another URL (a client must not follow it with its credentials).
+    case redirect(to: String)
 }
 
 /// How a fake checks callers.

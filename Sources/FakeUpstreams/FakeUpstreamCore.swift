@@ -97,6 +97,8 @@ public final class FakeUpstreamCore: Sendable {
         case .slow(let delay)?:
             try? await Task.sleep(for: delay)
             return body()
+        case .redirect(let location)?:
+            return HTTPResponse(status: HTTPStatus(code: 302), headers: ["Location": location], bytes: [])
         case .malformedJSON?:
             return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: Array("{\"id\": ".utf8))
         case nil:
@@ -117,12 +119,13 @@ public final class FakeUpstreamCore: Sendable {
     /// Reads every scan of a group once, newest first, with their keys.
     func readGroup(_ group: String) -> [(key: String, scan: FakeScan, state: FakeScanState)] {
         state.withLock { state in
-            let keys = state.entries.filter { $0.value.group == group }.keys
-            return keys.map { key in
-                state.entries[key]!.reads += 1
-                let entry = state.entries[key]!
-                return (key, entry.scan, entry.state)
-            }.sorted { $0.scan.createdAt > $1.scan.createdAt }
+            var read: [(key: String, scan: FakeScan, state: FakeScanState)] = []
+            for (key, var entry) in state.entries where entry.group == group {
+                entry.reads += 1
+                state.entries[key] = entry
+                read.append((key, entry.scan, entry.state))
+            }
+            return read.sorted { $0.scan.createdAt > $1.scan.createdAt }
         }
     }
 

@@ -136,3 +136,20 @@ import Testing
         fake.stop()
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct UpstreamRedirectTests {
+    @Test func redirect_IsNotFollowed_SoTheCredentialStaysWithTheConfiguredHost() async throws {
+        let upstream = FakeYandex(), elsewhere = FakeYandex(auth: .none)
+        let elsewhereBase = try await elsewhere.start()
+        let id = elsewhere.addScan(imageId: "crt", FakeScan(runningPolls: 0))
+        upstream.core.inject(.redirect(to: elsewhereBase.absoluteString + "/container-registry/v1/scans/\(id)"))
+        let client = YandexClient(source: "y", configuration: .init(baseURL: try await upstream.start(), auth: .bearer("yandex-iam-token")),
+                                  maxConnections: 1)
+        await #expect(throws: UpstreamError.http(status: 302, message: nil)) {
+            try await client.poll(.yandexScan(scanResultId: id), scanStartedAt: Date())
+        }
+        #expect(elsewhere.core.requestCount == 0)
+        upstream.stop()
+        elsewhere.stop()
+    }
+}

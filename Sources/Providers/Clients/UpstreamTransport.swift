@@ -24,7 +24,8 @@ struct UpstreamResponse: Sendable {
 /// `timeoutInterval` to whole seconds before arming its timer, so a sub-second timeout fires at once and a 1.5 s
 /// one after 1 s. URLSession's own timeout stays as a backstop, rounded up past ours.
 final class UpstreamTransport: Sendable {
-    /// Answers larger than this are refused: scan resources are a few KiB, and a poll must not buffer without bound.
+    /// Answers larger than this are refused before any decoding: scan resources are a few KiB. (URLSession has
+    /// buffered the body by then; the request timeout bounds how much a misbehaving upstream can send.)
     static let maxBodyBytes = 8 << 20
 
     private let session: URLSession
