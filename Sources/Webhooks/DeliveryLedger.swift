@@ -51,6 +51,15 @@ public final class DeliveryLedger: Sendable {
     /// How many keys are remembered right now.
     public var count: Int { state.withLock { $0.claims.count } }
 
+    /// Every remembered key with the time it was claimed, oldest first: what the state journal snapshots, and
+    /// replays with `claim(_:now:)` after a restart.
+    public func claims() -> [(key: String, claimedAt: Date)] {
+        state.withLock { state in
+            state.claims.sorted { $0.value.serial < $1.value.serial }
+                .map { ($0.key, Date(timeIntervalSince1970: $0.value.time)) }
+        }
+    }
+
     private static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18

@@ -70,6 +70,21 @@ import Testing
         #expect(ledger.count == 100)
     }
 
+    @Test func claims_ListsLiveKeysOldestFirst_AndReplayRestoresThem() {
+        let ledger = DeliveryLedger()
+        #expect(ledger.claim("b", now: start) == .new)
+        #expect(ledger.claim("a", now: start + 1) == .new)
+        #expect(ledger.claim("c", now: start + 2) == .new)
+        ledger.release("a")
+        let claims = ledger.claims()
+        #expect(claims.map(\.key) == ["b", "c"])
+        #expect(claims.map(\.claimedAt) == [start, start + 2])
+        let restored = DeliveryLedger()
+        for claim in claims { _ = restored.claim(claim.key, now: claim.claimedAt) }
+        #expect(restored.claim("b", now: start + 3) == .duplicate)
+        #expect(restored.claim("a", now: start + 3) == .new)
+    }
+
     @Test func concurrentClaimsOfOneKey_YieldExactlyOneNew() async {
         let ledger = DeliveryLedger()
         let now = start
