@@ -11,6 +11,8 @@ struct WatchesAPI: Sendable {
     let providers: [String: Provider]
     /// Sources that have an upstream and so can be watched.
     let pollableSources: Set<String>
+    /// Where a created or cancelled watch is made durable before the answer (the scheduler submits the change).
+    let durable: DurableState?
 
     func register(on router: inout Router) {
         router.post("/v1/watches") { request in await answering { () throws(APIError) in try await create(request) } }
@@ -28,6 +30,7 @@ struct WatchesAPI: Sendable {
                 guard let watch = await scheduler.cancel(id: request.pathParameters["id"] ?? "") else {
                     throw APIError(.notFound, "no watch \(request.pathParameters["id"] ?? "")")
                 }
+                try await durable?.waitUntilDurable(or: "the cancellation")
                 return .json(encoding: watch)
             }
         }
@@ -36,9 +39,9 @@ struct WatchesAPI: Sendable {
     private func create(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
         let watchRequest = try WatchRequestBody.parse(
             request.body, providers: providers, pollableSources: pollableSources)
+        let watch: Watch
         do {
-            let watch = try await scheduler.add(watchRequest)
-            return .json(encoding: watch, status: .created, headers: ["Location": "/v1/watches/\(watch.id)"])
+            watch = try await scheduler.add(watchRequest)
         } catch {
             switch error {
             case .unknownSource(let name):
@@ -49,6 +52,8 @@ struct WatchesAPI: Sendable {
                 throw .unavailable(error.description, retryAfterSeconds: 60)
             }
         }
+        try await durable?.waitUntilDurable(or: "the watch")
+        return .json(encoding: watch, status: .created, headers: ["Location": "/v1/watches/\(watch.id)"])
     }
 
     private func list(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {

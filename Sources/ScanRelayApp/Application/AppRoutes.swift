@@ -14,6 +14,8 @@ enum AppRoutes {
         let readiness: Readiness
         let shutdown: ShutdownSignal
         let ledger: DeliveryLedger
+        /// The `state.dir` journal, or nil (memory only).
+        let durable: DurableState?
         let logger: Logger
     }
 
@@ -23,7 +25,8 @@ enum AppRoutes {
         let pollable = Set(configuration.sources.filter { $0.upstream != nil }.map(\.name))
 
         try webhookIngest(configuration, c).register(on: &router)
-        WatchesAPI(scheduler: c.scheduler, providers: providers, pollableSources: pollable).register(on: &router)
+        WatchesAPI(scheduler: c.scheduler, providers: providers, pollableSources: pollable, durable: c.durable)
+            .register(on: &router)
         ScansAPI(store: c.store, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
         EventsAPI(
             events: c.store.events, pingInterval: configuration.cache.ssePingInterval, shutdown: c.shutdown,
@@ -61,7 +64,7 @@ enum AppRoutes {
         }
         return WebhookIngest(
             sources: sources, maxBodyBytes: configuration.limits.maxBodyBytes, ledger: c.ledger, store: c.store,
-            scheduler: c.scheduler, metrics: c.metrics, logger: c.logger, now: { Date() })
+            scheduler: c.scheduler, durable: c.durable, metrics: c.metrics, logger: c.logger, now: { Date() })
     }
 }
 

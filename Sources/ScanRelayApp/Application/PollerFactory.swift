@@ -9,7 +9,8 @@ import ScanCore
 /// same store webhooks feed, watch expiries published as `watch.expired` events.
 enum PollerFactory {
     static func makeScheduler(
-        _ configuration: AppConfiguration, store: ScanStore, metrics: AppMetrics, logger: Logger
+        _ configuration: AppConfiguration, store: ScanStore, metrics: AppMetrics, durable: DurableState?,
+        logger: Logger
     ) throws -> WatchScheduler {
         var sources: [String: WatchScheduler.Source] = [:]
         for source in configuration.sources {
@@ -30,10 +31,14 @@ enum PollerFactory {
         return WatchScheduler(
             policy: configuration.pollPolicy,
             sources: sources,
-            sink: { update in _ = store.apply(update) },
+            sink: { update in
+                let outcome = store.apply(update)
+                durable?.scanChanged(outcome)
+            },
             onExpired: { watch in
                 events.publish(type: "watch.expired", payload: WatchEventJSON.encode(type: "watch.expired", watch: watch))
             },
+            onChange: { watch in durable?.watchChanged(watch) },
             logger: logger)
     }
 }

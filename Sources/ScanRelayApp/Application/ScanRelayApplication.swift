@@ -19,6 +19,8 @@ public final class ScanRelayApplication: Sendable {
     let store: ScanStore
     let scheduler: WatchScheduler
     let metrics: AppMetrics
+    /// The `state.dir` journal, or nil (memory only).
+    let durable: DurableState?
     let readiness = Readiness()
     let shutdown = ShutdownSignal()
     /// The running group, or a stop asked for before `run` made one.
@@ -33,13 +35,19 @@ public final class ScanRelayApplication: Sendable {
         let metrics = AppMetrics()
         let store = ScanStore(
             configuration: configuration.storeConfiguration, events: EventLog(capacity: configuration.cache.eventRing))
-        let scheduler = try PollerFactory.makeScheduler(configuration, store: store, metrics: metrics, logger: logger)
+        let ledger = DeliveryLedger()
+        let durable = try configuration.state.dir.map { directory in
+            try DurableState(directory: directory, store: store, ledger: ledger, logger: logger)
+        }
+        let scheduler = try PollerFactory.makeScheduler(
+            configuration, store: store, metrics: metrics, durable: durable, logger: logger)
         let responder = try AppRoutes.responder(
             configuration: configuration,
             components: AppRoutes.Components(
                 store: store, scheduler: scheduler, metrics: metrics, readiness: readiness, shutdown: shutdown,
-                ledger: DeliveryLedger(), logger: logger))
+                ledger: ledger, durable: durable, logger: logger))
         self.metrics = metrics
+        self.durable = durable
         self.store = store
         self.scheduler = scheduler
         self.server = HTTPServer(
@@ -69,6 +77,7 @@ public final class ScanRelayApplication: Sendable {
 
     /// `run()`, with or without the signal handlers; tests run without and call `stop()`.
     package func run(handlingSignals: Bool) async throws {
+        await durable?.resumeWatches(into: scheduler)
         if server.localPort == 0 { try start() }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -87,6 +96,7 @@ public final class ScanRelayApplication: Sendable {
         // A group remembers a shutdown asked for before it runs, and then starts and stops its services in order.
         if stopRequested { await group.triggerGracefulShutdown() }
         try await group.run()
+        await durable?.close()
         logger.info("stopped")
     }
 

@@ -26,6 +26,8 @@ struct WebhookIngest: Sendable {
     let ledger: DeliveryLedger
     let store: ScanStore
     let scheduler: WatchScheduler
+    /// The `state.dir` journal: an accepted delivery is answered only once its effect and key are on disk.
+    let durable: DurableState?
     let metrics: AppMetrics
     let logger: Logger
     let now: @Sendable () -> Date
@@ -87,10 +89,18 @@ struct WebhookIngest: Sendable {
             source: source.name, deliveryId: verified.deliveryId, payloadKey: decoded.deliveryKey, body: request.body)
         switch ledger.claim(key, now: now()) {
         case .duplicate:
+            // Acknowledged again only once what was journaled for it so far is on disk.
+            do {
+                try await durable?.waitUntilDurable(or: "the delivery")
+            } catch {
+                return (.failed, error.response)
+            }
             return (.duplicate, WebhookAck(duplicate: true, scanId: scanId).response)
         case .new:
             do {
                 for action in actions { try await apply(action, from: source) }
+                durable?.deliveryAccepted(key: key, at: now())
+                try await durable?.waitUntilDurable(or: "the delivery")
             } catch {
                 // Not recorded: the sender's retry must be processed, not acknowledged as a duplicate. Applying
                 // again is harmless, as merging an update twice changes nothing.
@@ -106,9 +116,11 @@ struct WebhookIngest: Sendable {
     private func apply(_ action: WebhookAction, from source: Source) async throws(APIError) {
         switch action {
         case .update(let update, let refetch):
-            if case .refused = store.apply(update, now: now()) {
+            let outcome = store.apply(update, now: now())
+            if case .refused = outcome {
                 throw .unavailable("the scan cache is full of scans in progress", retryAfterSeconds: 30)
             }
+            durable?.scanChanged(outcome)
             await scheduler.matchWebhook(update)
             // The poll itself runs after the answer; only its place in the queue is taken here.
             if let refetch { await scheduler.refetchNow(refetch, source: source.name) }

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import Polling
+import ScanCore
+import StateJournal
+import Synchronization
+import Webhooks
+
+/// `state.dir`: journals every change of the scan cache, the delivery ledger and the watches, and brings them
+/// back at start.
+///
+/// Changes are submitted in the order they are made, without waiting; a request that must not be answered 2xx
+/// before its effect is durable (a webhook delivery, a watch created or cancelled) then waits for the journal with
+/// `waitUntilDurable()`, and answers 503 if that fails. Each change is applied in memory before it is submitted, as
+/// the journal's snapshots require.
+final class DurableState: Sendable {
+    let journal: StateJournal
+    private let store: ScanStore
+    private let ledger: DeliveryLedger
+    private let logger: Logger
+    /// Set once the scheduler exists (it is built with this object's hooks); snapshots read its watches.
+    private let scheduler = Mutex<WatchScheduler?>(nil)
+    /// Watches read back at start, handed to the scheduler by `resumeWatches`.
+    private let replayedWatches: Mutex<[Watch]>
+
+    /// Opens the journal in `directory` and replays it into `store` and `ledger`; the watches wait for
+    /// `resumeWatches`. Damaged records are dropped with a warning; only an unusable directory throws.
+    init(directory: String, store: ScanStore, ledger: DeliveryLedger, logger: Logger) throws {
+        var scans: [String: Scan] = [:]
+        var watches: [String: Watch] = [:]
+        var deliveries = 0
+        var undecodable = 0
+        journal = try StateJournal(directory: directory, warn: { logger.warning("\($0)") }) { record in
+            do {
+                switch try DurableRecord(record) {
+                case .scan(let scan):
+                    if let known = scans[scan.id], known.revision > scan.revision { return }
+                    scans[scan.id] = scan
+                case .delivery(let key, let claimedAt):
+                    _ = ledger.claim(key, now: claimedAt)
+                    deliveries += 1
+                case .watch(let watch):
+                    watches[watch.id] = watch
+                }
+            } catch {
+                undecodable += 1
+            }
+        }
+        if undecodable > 0 {
+            logger.warning("state journal: skipped \(undecodable) records that do not decode")
+        }
+        store.restore(scans.values.sorted { $0.updatedAt > $1.updatedAt })
+        replayedWatches = Mutex(Array(watches.values))
+        self.store = store
+        self.ledger = ledger
+        self.logger = logger
+        logger.info(
+            "state journal replayed",
+            metadata: [
+                "dir": "\(directory)", "scans": "\(scans.count)", "watches": "\(watches.count)",
+                "deliveries": "\(deliveries)",
+            ])
+    }
+
+    /// Hands the replayed watches to `scheduler`, which polls the active ones again.
+    func resumeWatches(into scheduler: WatchScheduler) async {
+        self.scheduler.withLock { $0 = scheduler }
+        let watches = replayedWatches.withLock { watches in
+            defer { watches = [] }
+            return watches
+        }
+        await scheduler.restore(watches)
+    }
+
+    /// A cache merge's outcome: a created or changed scan is journaled.
+    func scanChanged(_ outcome: ApplyOutcome) {
+        switch outcome {
+        case .created(let scan), .changed(_, let scan): submit(.scan(scan))
+        case .unchanged, .refused: break
+        }
+    }
+
+    func watchChanged(_ watch: Watch) {
+        submit(.watch(watch))
+    }
+
+    func deliveryAccepted(key: String, at time: Date) {
+        submit(.delivery(key: key, claimedAt: time))
+    }
+
+    /// Returns once every change submitted so far is on disk; throws if the journal cannot make it so.
+    func waitUntilDurable() async throws {
+        try await journal.waitUntilDurable()
+    }
+
+    func close() async {
+        await journal.close()
+    }
+
+    private func submit(_ record: DurableRecord) {
+        do {
+            try journal.submit([record.encoded()])
+        } catch {
+            // The request waiting on it answers 503; a poll result is fetched again by the resumed watch.
+            logger.error("state journal: change not recorded", metadata: ["reason": "\(error)"])
+            return
+        }
+        if journal.isCompactionDue { Task { await compact() } }
+    }
+
+    /// Replaces the journal with a snapshot of the cache, the ledger and the watches.
+    private func compact() async {
+        let store = store, ledger = ledger
+        // Until the replayed watches are back in the scheduler, a snapshot would leave them out.
+        guard let scheduler = scheduler.withLock({ $0 }) else { return }
+        do {
+            try await journal.compactIfDue {
+                let watches = await scheduler.allWatches()
+                var records = try store.allScans().map { try DurableRecord.scan($0).encoded() }
+                records += try ledger.claims().map { try DurableRecord.delivery(key: $0.key, claimedAt: $0.claimedAt).encoded() }
+                records += try watches.map { try DurableRecord.watch($0).encoded() }
+                return records
+            }
+        } catch {
+            logger.error("state journal: compaction failed", metadata: ["reason": "\(error)"])
+        }
+    }
+}
+
+extension DurableState {
+    /// `waitUntilDurable()` for a request handler: a failure becomes the 503 that tells the client to retry.
+    func waitUntilDurable(or what: String) async throws(APIError) {
+        do {
+            try await waitUntilDurable()
+        } catch {
+            logger.error("state journal: \(what) is not durable", metadata: ["reason": "\(error)"])
+            throw .unavailable("\(what) could not be recorded in the state directory", retryAfterSeconds: 10)
+        }
+    }
+}
