@@ -1,3 +1,4 @@
+import HTTP2
 import HTTPCore
 
 /// HTTP/1.1 on one connection: parses requests, runs each handler as a task on the connection's loop, and writes
@@ -38,7 +39,6 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     private var shuttingDown = false
     private var startedAnyRequest = false
 
-    private static let switchingProtocols = Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8)
     /// Scratch buffers larger than this are not kept for the next response.
     private static let retainedScratchCapacity = 256 * 1024
 
@@ -123,7 +123,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
             case .request(let request, let keepAlive):
                 start(request, keepAlive: keepAlive)
             case .upgrade(_, let http2):
-                connection.send(Self.switchingProtocols)
+                connection.send(HTTP2Upgrade.switchingProtocols)
                 let bytes = upgradeBytes ?? []
                 upgradeBytes = nil
                 connection.switchProtocol(to: http2, replaying: bytes)
