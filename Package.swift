@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "scanrelay",
             dependencies: [
-                "ScanRelayApp", "FakeUpstreams",
+                "ScanRelayApp", "FakeUpstreams", "Webhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

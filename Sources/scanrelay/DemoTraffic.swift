@@ -1,0 +1,111 @@
+import Foundation
+import Webhooks
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What `demo` does through the service's own API once it runs: creates watches, sends signed sample webhooks.
+struct DemoTraffic {
+    let service: URL
+    let upstreams: DemoUpstreams
+    let secrets: DemoConfiguration.Secrets
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Ids the guide refers to.
+    static let yandexScanId = "crpdemo0yandex0scan01"
+    static let yandexImage = "crpdemo0image0000001"
+    static let relayScanId = "pipeline-build-7"
+
+    func run() async throws {
+        // Watches: a small image (expected 1–3 s) and a large one (polled on schedule, never waiting for a webhook).
+        try await post("/v1/watches", json: [
+            "source": "binarly", "imageSizeBytes": 12 << 20,
+            "ref": ["productId": DemoUpstreams.productId, "imageId": DemoUpstreams.smallImage, "scanId": upstreams.smallScanId],
+        ])
+        try await post("/v1/watches", json: [
+            "source": "binarly", "imageSizeBytes": 2 << 30,
+            "ref": ["productId": DemoUpstreams.productId, "imageId": DemoUpstreams.largeImage, "scanId": upstreams.largeScanId],
+        ])
+        try await post("/v1/watches", json: [
+            "source": "opsmx", "ref": ["projectId": upstreams.opsmxProject, "scanId": upstreams.opsmxScanId, "type": "sourceScan"],
+        ])
+        // Webhooks, signed as each source expects.
+        try await postWebhook(source: "yandex", body: Self.yandexScanResult, signing: .standardWebhooks(secrets.standardWebhooks))
+        try await postWebhook(source: "relay", body: Self.relayEvent, signing: .standardWebhooks(secrets.standardWebhooks))
+        try await postWebhook(source: "harbor", body: Self.harborEvent, signing: .authorization(secrets.harborToken))
+    }
+
+    enum Signing {
+        case standardWebhooks(String)
+        case authorization(String)
+    }
+
+    /// The headers that make `body` a valid delivery; Standard Webhooks signatures are valid for 5 minutes.
+    static func headers(for body: String, signing: Signing) throws -> [(String, String)] {
+        switch signing {
+        case .standardWebhooks(let secret):
+            let id = "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let timestamp = Int64(Date().timeIntervalSince1970)
+            let signature = try WebhookSigner.standardWebhooksSignature(
+                id: id, timestamp: timestamp, body: Array(body.utf8), secret: secret)
+            return [("webhook-id", id), ("webhook-timestamp", String(timestamp)), ("webhook-signature", signature)]
+        case .authorization(let value):
+            return [("Authorization", value)]
+        }
+    }
+
+    private func postWebhook(source: String, body: String, signing: Signing) async throws {
+        try await send("/v1/webhooks/\(source)", body: Data(body.utf8), headers: try Self.headers(for: body, signing: signing))
+    }
+
+    private func post(_ path: String, json: [String: Any]) async throws {
+        try await send(path, body: try JSONSerialization.data(withJSONObject: json), headers: [])
+    }
+
+    private func send(_ path: String, body: Data, headers: [(String, String)]) async throws {
+        var request = URLRequest(url: service.appendingPathComponent(path))
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw Failure(description: "POST \(path) answered \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+    }
+
+    static var yandexScanResult: String {
+        """
+        {"id": "\(yandexScanId)", "imageId": "\(yandexImage)", "scannedAt": "\(RFC3339.now())", "status": "READY", \
+        "vulnerabilities": {"critical": "1", "high": "3", "medium": "7"}}
+        """
+    }
+
+    static var relayEvent: String {
+        """
+        {"type": "scan.completed", "data": {"upstreamId": "\(relayScanId)", "subject": {"imageId": "app-image-7"}, \
+        "status": "completed", "upstreamUpdatedAt": "\(RFC3339.now())", \
+        "findings": {"critical": 0, "high": 0, "medium": 2, "low": 4, "negligible": 0, "unknown": 0, "total": 6}}}
+        """
+    }
+
+    static let harborEvent = """
+        {"type": "SCANNING_COMPLETED", "occur_at": 1763900000, "operator": "auto", "event_data": {"resources": [{\
+        "digest": "sha256:6094a544c2e2b6d4d5c1a1d0e8e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1", "tag": "latest", \
+        "resource_url": "harbor.example.com/demo/web:latest", "scan_overview": {\
+        "application/vnd.security.vulnerability.report; version=1.1": {"report_id": "demo-harbor-report-1", \
+        "scan_status": "Success", "severity": "High", "summary": {"total": 4, "summary": {"High": 3, "Medium": 1}}}}}], \
+        "repository": {"name": "web", "namespace": "demo", "repo_full_name": "demo/web"}, \
+        "scan": {"scan_type": "vulnerability"}}}
+        """
+}
+
+enum RFC3339 {
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}
