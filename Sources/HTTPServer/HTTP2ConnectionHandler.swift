@@ -41,7 +41,9 @@ final class HTTP2ConnectionHandler: ConnectionProtocolHandler, HTTP2ConnectionHo
     // MARK: HTTP2ConnectionHost
 
     func execute(onLoop job: @escaping @Sendable () -> Void) {
-        loop.execute(job)
+        // A stopped loop has closed its connections; running the job here lets the task waiting on it finish (it
+        // finds no connection or no stream) instead of hanging. Only tasks call this, never an nghttp2 callback.
+        if !loop.execute(job) { job() }
     }
 
     func outputAvailable() { flush() }
