@@ -21,8 +21,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
-# Dependencies before sources, so a source change does not fetch them again.
-COPY Package.swift Package.resolved ./
+# Dependencies before sources, so a source change does not fetch them again. `Package.*` also takes
+# Package.resolved when the checkout has one (pinned versions), and does not fail when it has not.
+COPY Package.* ./
 RUN swift package resolve
 # Tests/ is copied because Package.swift declares the test targets; they are not built.
 COPY Sources ./Sources
