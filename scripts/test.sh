@@ -3,7 +3,8 @@
 #
 #   1. the Swift tests: unit tests and integration tests with the real server on loopback ports and real clients
 #      (URLSession, curl, nghttp, Python h2/httpx), pollers against fake upstreams over real sockets;
-#   2. openapi.yaml validated, and schemathesis against the running service;
+#   2. openapi.yaml validated, schemathesis against the running service, and the hostile-client suite
+#      (scripts/hostile/run.sh: smuggling, oversize parts, slowloris, floods, HTTP/2 abuse against a real server);
 #   3. the Dockerfile: hadolint, and the runtime stage's libraries checked against the release binary;
 #   4. each libFuzzer target for FUZZ_SECONDS (default 60);
 #   5. the Swift tests again under AddressSanitizer and ThreadSanitizer.
@@ -47,6 +48,7 @@ step "swift test" swift_tests
 if [[ "${SCANRELAY_QUICK_TESTS:-0}" != 1 ]]; then
     step "openapi.yaml is valid OpenAPI 3.1" openapi-spec-validator openapi.yaml
     step "schemathesis against the running service" bash scripts/api-conformance.sh
+    step "hostile clients" bash scripts/hostile/run.sh
     step "hadolint Dockerfile" hadolint Dockerfile
     step "runtime stage provides every library the binary needs" bash scripts/check-runtime-libs.sh
     for target in $(sed -n 's/^ *\[\([A-Za-z0-9]*\)\]=.*/\1/p' scripts/fuzz.sh | sort -u); do
