@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import Polling
+import Providers
+import ScanCore
+
+/// Watches brought back from the state journal after a restart.
+@Suite struct WatchSchedulerRestoreTests {
+    let clock = ManualClock()
+    let probe = SchedulerProbe()
+    let ref = ScanRef.binarly(productId: "prod", imageId: "img", scanId: nil)
+
+    func watch(_ id: String, state: Watch.State = .polling, nextPollAt: Date?, polls: Int = 3) -> Watch {
+        Watch(
+            id: id, source: "binarly", ref: ref, imageSizeBytes: 10 << 20, scanStartedAt: clock.now.addingTimeInterval(-600),
+            state: state, createdAt: clock.now.addingTimeInterval(-600), nextPollAt: nextPollAt, polls: polls)
+    }
+
+    @Test func anOverdueWatch_IsPolledAsSoonAsTheSchedulerStarts() async throws {
+        let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.running)])
+        let scheduler = probe.scheduler(client: client, clock: clock)
+        await scheduler.restore([watch("w_overdue", nextPollAt: clock.now.addingTimeInterval(-60))])
+        await scheduler.start()
+        let polled = await probe.change(of: "w_overdue") { $0.polls == 4 }
+        #expect(polled?.state == .polling)
+        #expect(polled?.scanId == "binarly:01SCAN")
+        await scheduler.stop()
+    }
+
+    @Test func aWatchDueLater_KeepsItsSchedule_AndIsPolledWhenItComes() async throws {
+        let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
+        let scheduler = probe.scheduler(client: client, clock: clock)
+        let due = clock.now.addingTimeInterval(120)
+        let restored = watch("w_later", nextPollAt: due)
+        await scheduler.restore([restored])
+        #expect(await scheduler.watch(id: "w_later") == restored)
+        await scheduler.start()
+        clock.advance(by: .seconds(120))
+        let done = await probe.change(of: "w_later") { $0.state == .done }
+        #expect(done?.polls == 4)
+        await scheduler.stop()
+    }
+
+    @Test func anEndedWatch_StaysReadable_AndAllWatchesListsEveryOne() async throws {
+        let client = ScriptedClient(clock: clock, answers: [])
+        let scheduler = probe.scheduler(client: client, clock: clock)
+        let ended = watch("w_done", state: .done, nextPollAt: nil)
+        let active = watch("w_active", nextPollAt: clock.now.addingTimeInterval(3600))
+        await scheduler.restore([ended, active])
+        await scheduler.restore([watch("w_done", state: .cancelled, nextPollAt: nil)])
+        #expect(await scheduler.watch(id: "w_done") == ended)
+        #expect(Set(await scheduler.allWatches().map(\.id)) == ["w_done", "w_active"])
+        #expect(await scheduler.countsByState() == [.done: 1, .polling: 1])
+    }
+}
