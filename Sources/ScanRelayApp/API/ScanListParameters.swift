@@ -25,9 +25,9 @@ enum ScanListParameters {
             guard let date = RFC3339.parse(text) else {
                 throw .badRequest("updatedSince must be an RFC 3339 time such as 2026-01-01T00:00:00Z", field: "updatedSince")
             }
-            // Times are served rounded to the microsecond: half a microsecond of slack keeps the bound inclusive for
-            // a client that passes back an `updatedAt` it was shown.
-            scanQuery.updatedSince = date.addingTimeInterval(-0.000_000_5)
+            // Times are served rounded to the microsecond, and a `Date` near today holds about a tenth of one: a
+            // microsecond of slack keeps the bound inclusive for a client that passes back an `updatedAt` it was shown.
+            scanQuery.updatedSince = date.addingTimeInterval(-0.000_001)
         }
         return scanQuery
     }

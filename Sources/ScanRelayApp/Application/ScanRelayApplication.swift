@@ -77,6 +77,9 @@ public final class ScanRelayApplication: Sendable {
 
     /// `run()`, with or without the signal handlers; tests run without and call `stop()`.
     package func run(handlingSignals: Bool) async throws {
+        // Trapped before the listener opens, so a SIGTERM right after `listening on` is a graceful shutdown too
+        // (the group would only install its handlers once it runs).
+        let signals = handlingSignals ? await UnixSignalsSequence(trapping: .sigterm, .sigint) : nil
         await durable?.resumeWatches(into: scheduler)
         if server.localPort == 0 { try start() }
         let group = ServiceGroup(
@@ -86,8 +89,6 @@ public final class ScanRelayApplication: Sendable {
                     .init(service: PollerService(scheduler: scheduler)),
                     .init(service: ShutdownNoticeService(readiness: readiness, signal: shutdown)),
                 ],
-                gracefulShutdownSignals: handlingSignals ? [UnixSignal.sigterm, .sigint] : [],
-                cancellationSignals: [],
                 logger: logger))
         let stopRequested = lifecycle.withLock { state -> Bool in
             state.group = group
@@ -95,6 +96,15 @@ public final class ScanRelayApplication: Sendable {
         }
         // A group remembers a shutdown asked for before it runs, and then starts and stops its services in order.
         if stopRequested { await group.triggerGracefulShutdown() }
+        let signalWatcher = signals.map { signals in
+            Task {
+                for await signal in signals {
+                    logger.info("received \(signal): shutting down gracefully")
+                    await group.triggerGracefulShutdown()
+                }
+            }
+        }
+        defer { signalWatcher?.cancel() }
         try await group.run()
         await durable?.close()
         logger.info("stopped")
