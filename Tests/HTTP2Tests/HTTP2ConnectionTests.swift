@@ -178,4 +178,30 @@ struct HTTP2ConnectionTests {
         #expect(harness.closeAndRelease())
         gate.open()
     }
+
+    @Test func continuationFlood_EndsTheConnection() throws {
+        let harness = try ConnectionHarness()
+        harness.start()
+        var request = Frame.request(1)
+        request.flags = 0  // neither END_HEADERS nor END_STREAM: CONTINUATION frames must follow
+        harness.send(request)
+        for _ in 0..<20 {
+            harness.send(Frame(.continuation, streamID: 1, payload: [0x40, 1, 0x78, 1, 0x79]))  // literal x: y
+        }
+        #expect(harness.goaway != nil || !harness.accepted)
+        #expect(harness.server.wantsClose)
+    }
+
+    @Test func rapidReset_EndsTheConnectionWithGoaway() throws {
+        let harness = try ConnectionHarness()
+        harness.start()
+        // Open and cancel streams faster than the RST_STREAM token bucket (burst 200) refills.
+        for index in 0..<400 {
+            let id = Int32(2 * index + 1)
+            harness.send(.request(id, endStream: false), .rstStream(id, code: 8))
+            if harness.goaway != nil { break }
+        }
+        #expect(harness.goaway != nil)
+        #expect(harness.server.wantsClose)
+    }
 }
