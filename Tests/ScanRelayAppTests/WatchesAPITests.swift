@@ -1,5 +1,6 @@
 import FakeUpstreams
 import Foundation
+import ScanCore
 import Testing
 @testable import ScanRelayApp
 
@@ -144,6 +145,47 @@ struct WatchesAPITests {
         let event = try #require(try await events.nextEvent())
         #expect((event.json["scan"] as? [String: Any])?["id"] as? String == "binarly:\(scanId)")
         #expect(fake.core.requestCount >= 1)
+        try await app.stop()
+        fake.stop()
+    }
+
+    @Test func yandexCreateImageTrigger_StartsAWatchOnTheImage_WithTheUnknownSizeSchedule() async throws {
+        let fake = FakeYandex()
+        let url = try await fake.start()
+        let app = try await RunningApp.start { configuration in
+            // The unknown-size schedule is far off: the watch must still be waiting when it is read.
+            configuration.poll.unknownSize = .init(min: .seconds(3600), max: .seconds(7200))
+            configuration.sources = [SourceConfiguration(
+                name: "yandex", provider: .yandex,
+                upstream: UpstreamSettings(baseURL: url, auth: .bearer("yandex-iam-token")),
+                webhook: WebhookSettings(verify: .none))]
+        }
+        let trigger = Array(try Data(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json")))
+        let response = try await app.request("POST", "/v1/webhooks/yandex", headers: [("Content-Type", "application/json")], body: trigger)
+        #expect(response.status == 202)
+        let listed = try await app.get("/v1/watches")
+        let watches = try #require(listed.json["watches"] as? [[String: Any]])
+        #expect(watches.count == 1)
+        #expect((watches.first?["ref"] as? [String: Any])?["imageId"] as? String == "crti2c9bb8hnk1a2hse1")
+        #expect(watches.first?["state"] as? String == "waiting")
+        #expect(watches.first?["imageSizeBytes"] is NSNull)
+        let nextPollText = try #require(watches.first?["nextPollAt"] as? String)
+        let nextPoll = try #require(RFC3339.parse(nextPollText))
+        #expect(nextPoll.timeIntervalSinceNow > 3000)
+        try await app.stop()
+        fake.stop()
+    }
+
+    @Test func polls_AreCountedBySourceAndOutcome() async throws {
+        let (fake, url) = try await Self.fake()
+        let scanId = fake.addScan(productId: "p5", imageId: "i5", FakeScan(runningPolls: 0))
+        let app = try await Self.start(upstream: url)
+        let events = try await SSEClient.connect(port: app.port)
+        _ = try await events.next()
+        _ = try await app.postJSON("/v1/webhooks/binarly", #"{"productId": "p5", "imageId": "i5", "scanId": "\#(scanId)"}"#)
+        _ = try await events.nextEvent()
+        let metrics = try PrometheusText(try await app.get("/metrics"))
+        #expect(metrics.value("scanrelay_polls_total", ["source": "binarly", "outcome": "scan"]) == 1)
         try await app.stop()
         fake.stop()
     }
