@@ -21,7 +21,14 @@ extension StateJournal {
             return !lifecycle.compacting && !lifecycle.closed
         }
         guard started else { return false }
-        defer { lifecycle.withLock { $0.compacting = false } }
+        defer {
+            let waiters = lifecycle.withLock { lifecycle in
+                lifecycle.compacting = false
+                defer { lifecycle.compactionWaiters = [] }
+                return lifecycle.compactionWaiters
+            }
+            waiters.forEach { $0.resume() }
+        }
 
         let index = try await writer.rotate()
         let records = try await state()

@@ -22,6 +22,8 @@ public final class StateJournal: Sendable {
         var snapshotBytes: Int
         var compacting = false
         var closed = false
+        /// `close` calls waiting for a running compaction to finish with the directory.
+        var compactionWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Opens (creating if needed) the journal in `directory`, replaying its records into `replay` in order before it
@@ -101,6 +103,14 @@ public final class StateJournal: Sendable {
             return lifecycle.closed
         }
         guard !wasClosed else { return }
+        // A compaction still writing its snapshot or deleting old files must be done before the lock is released.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let running = lifecycle.withLock { lifecycle in
+                if lifecycle.compacting { lifecycle.compactionWaiters.append(continuation) }
+                return lifecycle.compacting
+            }
+            if !running { continuation.resume() }
+        }
         await writer.close()
         lockFile.close()
     }

@@ -16,10 +16,63 @@ enum DurableRecord {
         case watch = 3
     }
 
-    /// `Scan`'s Codable form leaves `raw` out (lists show it only on request); the journal keeps it.
+    /// `Scan`'s Codable form leaves `raw` out (lists show it only on request); the journal keeps it. The API's
+    /// RFC 3339 times stop at microseconds, so the exact times ride along: page tokens hold `createdAt`'s bits.
     private struct ScanPayload: Codable {
         var scan: Scan
         var raw: Data
+        var times: ExactTimes
+
+        init(_ scan: Scan) {
+            self.scan = scan
+            raw = Data(scan.raw)
+            times = ExactTimes([scan.createdAt, scan.updatedAt, scan.upstreamUpdatedAt, scan.completedAt])
+        }
+
+        var restored: Scan {
+            var scan = scan
+            scan.raw = Array(raw)
+            if let times = times.dates(count: 4) {
+                scan.createdAt = times[0] ?? scan.createdAt
+                scan.updatedAt = times[1] ?? scan.updatedAt
+                scan.upstreamUpdatedAt = times[2]
+                scan.completedAt = times[3]
+            }
+            return scan
+        }
+    }
+
+    private struct WatchPayload: Codable {
+        var watch: Watch
+        var times: ExactTimes
+
+        init(_ watch: Watch) {
+            self.watch = watch
+            times = ExactTimes([watch.createdAt, watch.scanStartedAt, watch.nextPollAt])
+        }
+
+        var restored: Watch {
+            var watch = watch
+            if let times = times.dates(count: 3) {
+                watch.createdAt = times[0] ?? watch.createdAt
+                watch.scanStartedAt = times[1] ?? watch.scanStartedAt
+                watch.nextPollAt = times[2]
+            }
+            return watch
+        }
+    }
+
+    /// Times as seconds since the reference date: JSON numbers round-trip a `Double` exactly.
+    private struct ExactTimes: Codable {
+        var seconds: [Double?]
+
+        init(_ dates: [Date?]) {
+            seconds = dates.map { $0?.timeIntervalSinceReferenceDate }
+        }
+
+        func dates(count: Int) -> [Date?]? {
+            seconds.count == count ? seconds.map { $0.map(Date.init(timeIntervalSinceReferenceDate:)) } : nil
+        }
     }
 
     private struct DeliveryPayload: Codable {
@@ -35,14 +88,14 @@ enum DurableRecord {
         case .scan(let scan):
             return JournalRecord(
                 kind: Kind.scan.rawValue,
-                payload: Array(try Self.encoder.encode(ScanPayload(scan: scan, raw: Data(scan.raw)))))
+                payload: Array(try Self.encoder.encode(ScanPayload(scan))))
         case .delivery(let key, let claimedAt):
             return JournalRecord(
                 kind: Kind.delivery.rawValue,
                 payload: Array(try Self.encoder.encode(
                     DeliveryPayload(key: key, claimedAt: claimedAt.timeIntervalSince1970))))
         case .watch(let watch):
-            return JournalRecord(kind: Kind.watch.rawValue, payload: Array(try Self.encoder.encode(watch)))
+            return JournalRecord(kind: Kind.watch.rawValue, payload: Array(try Self.encoder.encode(WatchPayload(watch))))
         }
     }
 
@@ -51,15 +104,12 @@ enum DurableRecord {
         let payload = Data(record.payload)
         switch Kind(rawValue: record.kind) {
         case .scan:
-            let decoded = try Self.decoder.decode(ScanPayload.self, from: payload)
-            var scan = decoded.scan
-            scan.raw = Array(decoded.raw)
-            self = .scan(scan)
+            self = .scan(try Self.decoder.decode(ScanPayload.self, from: payload).restored)
         case .delivery:
             let decoded = try Self.decoder.decode(DeliveryPayload.self, from: payload)
             self = .delivery(key: decoded.key, claimedAt: Date(timeIntervalSince1970: decoded.claimedAt))
         case .watch:
-            self = .watch(try Self.decoder.decode(Watch.self, from: payload))
+            self = .watch(try Self.decoder.decode(WatchPayload.self, from: payload).restored)
         case nil:
             throw UnknownKind(kind: record.kind)
         }

@@ -25,12 +25,15 @@ final class DurableState: Sendable {
 
     /// Opens the journal in `directory` and replays it into `store` and `ledger`; the watches wait for
     /// `resumeWatches`. Damaged records are dropped with a warning; only an unusable directory throws.
-    init(directory: String, store: ScanStore, ledger: DeliveryLedger, logger: Logger) throws {
+    init(
+        directory: String, store: ScanStore, ledger: DeliveryLedger, logger: Logger,
+        options: JournalOptions = JournalOptions()
+    ) throws {
         var scans: [String: Scan] = [:]
         var watches: [String: Watch] = [:]
         var deliveries = 0
         var undecodable = 0
-        journal = try StateJournal(directory: directory, warn: { logger.warning("\($0)") }) { record in
+        journal = try StateJournal(directory: directory, options: options, warn: { logger.warning("\($0)") }) { record in
             do {
                 switch try DurableRecord(record) {
                 case .scan(let scan):
@@ -108,13 +111,13 @@ final class DurableState: Sendable {
         if journal.isCompactionDue { Task { await compact() } }
     }
 
-    /// Replaces the journal with a snapshot of the cache, the ledger and the watches.
-    private func compact() async {
+    /// Replaces the journal with a snapshot of the cache, the ledger and the watches (`submit` calls it when due).
+    func compact() async {
         let store = store, ledger = ledger
         // Until the replayed watches are back in the scheduler, a snapshot would leave them out.
         guard let scheduler = scheduler.withLock({ $0 }) else { return }
         do {
-            try await journal.compactIfDue {
+            try await journal.compact {
                 let watches = await scheduler.allWatches()
                 var records = try store.allScans().map { try DurableRecord.scan($0).encoded() }
                 records += try ledger.claims().map { try DurableRecord.delivery(key: $0.key, claimedAt: $0.claimedAt).encoded() }

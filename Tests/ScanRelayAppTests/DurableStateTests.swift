@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import Polling
+import Providers
+import ScanCore
+import StateJournal
+import Testing
+import Webhooks
+@testable import ScanRelayApp
+
+/// `DurableState` without HTTP: what is journaled comes back into a fresh cache, ledger and scheduler, whether
+/// replayed record by record or from a compaction's snapshot.
+@Suite struct DurableStateTests {
+    let logger = Logger(label: "durable-state-tests")
+    let claimedAt = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func update(_ number: Int, _ status: ScanStatus) -> ScanUpdate {
+        ScanUpdate(
+            source: "relay", provider: .scanrelay, upstreamId: "u-\(number)", subject: ScanSubject(imageId: "img-\(number)"),
+            status: status, via: .webhook, raw: Array(#"{"number":\#(number),"status":"\#(status)"}"#.utf8))
+    }
+
+    func watch() -> Watch {
+        Watch(
+            id: "w_journaled", source: "binarly", ref: .binarly(productId: "p", imageId: "i", scanId: nil),
+            imageSizeBytes: 1 << 30, scanStartedAt: claimedAt, state: .polling, createdAt: claimedAt,
+            nextPollAt: claimedAt.addingTimeInterval(3600), polls: 7, lastError: "upstream unreachable")
+    }
+
+    func scheduler() -> WatchScheduler {
+        WatchScheduler(policy: PollPolicy(), sources: [:], sink: { _ in })
+    }
+
+    @Test(arguments: [false, true])
+    func everythingJournaled_ComesBackAfterReopening(compacted: Bool) async throws {
+        let directory = NSTemporaryDirectory() + "durable-state-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let store = ScanStore(), ledger = DeliveryLedger()
+        let durable = try DurableState(directory: directory, store: store, ledger: ledger, logger: logger)
+        await durable.resumeWatches(into: scheduler())
+        durable.scanChanged(store.apply(update(1, .running)))
+        durable.scanChanged(store.apply(update(1, .completed)))
+        durable.scanChanged(store.apply(update(2, .running)))
+        #expect(ledger.claim("relay:delivery-1", now: claimedAt) == .new)
+        durable.deliveryAccepted(key: "relay:delivery-1", at: claimedAt)
+        durable.watchChanged(watch())
+        try await durable.waitUntilDurable()
+        if compacted {
+            // The snapshot reads watches from the scheduler: give it the one journaled.
+            let live = scheduler()
+            await live.restore([watch()])
+            await durable.resumeWatches(into: live)
+            await durable.compact()
+            #expect(durable.journal.statistics.compactions == 1)
+        }
+        await durable.close()
+
+        let restoredStore = ScanStore(), restoredLedger = DeliveryLedger(), restoredScheduler = scheduler()
+        let restored = try DurableState(
+            directory: directory, store: restoredStore, ledger: restoredLedger, logger: logger)
+        await restored.resumeWatches(into: restoredScheduler)
+        for id in ["relay:u-1", "relay:u-2"] {
+            let scan = try #require(restoredStore.scan(id: id))
+            #expect(scan == store.scan(id: id))
+            #expect(scan.raw == store.scan(id: id)?.raw)
+        }
+        #expect(restoredStore.scan(id: "relay:u-1")?.revision == 2)
+        #expect(restoredLedger.claim("relay:delivery-1", now: claimedAt.addingTimeInterval(60)) == .duplicate)
+        #expect(await restoredScheduler.watch(id: "w_journaled") == watch())
+        await restored.close()
+    }
+}
