@@ -24,14 +24,17 @@ work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 base="http://127.0.0.1:$port"
 
-# Sources of every provider, none with an upstream (nothing leaves this machine). `binarly` verifies nothing and
-# relays ScanRelay events, so the spec's example ids (binarly:01ARZ...) exist in the cache.
+# A source of every provider. `binarly` verifies nothing, so the spec's example ids (binarly:01ARZ...) can be put
+# in the cache, and has an upstream on a port nothing listens on (nothing leaves this machine; its polls fail and
+# are recorded as the watch's lastError), so the spec's example watch can be created and then read and deleted.
+dead_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 cat > "$work/config.yaml" <<YAML
 listen: 127.0.0.1:$port
 limits: { shutdownGrace: 2s }
 cache: { ssePingInterval: 1s }
+poll: { requestTimeout: 2s }
 sources:
-  - { name: binarly, provider: scanrelay, webhook: { verify: none } }
+  - { name: binarly, provider: binarly, upstream: { baseURL: "http://127.0.0.1:$dead_port", auth: { bearer: unused } }, webhook: { verify: none } }
   - { name: relay, provider: scanrelay, webhook: { verify: none } }
   - { name: yandex, provider: yandex, webhook: { verify: standard-webhooks, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } }
   - { name: harbor, provider: harbor, webhook: { verify: token, token: "Basic c2VjcmV0" } }
@@ -57,7 +60,8 @@ curl -fsS "$base/readyz" > /dev/null
 seed() {
     curl -fsS -o /dev/null -X POST "$base/v1/webhooks/$1" -H 'Content-Type: application/json' --data-binary "$2"
 }
-seed binarly '{"type":"scan.completed","data":{"upstreamId":"01ARZ3NDEKTSV4RRFFQ69G5FAX","subject":{"imageId":"01ARZ3NDEKTSV4RRFFQ69G5FAW","productId":"01ARZ3NDEKTSV4RRFFQ69G5FAV"},"status":"completed","upstreamStatus":"done","findings":{"critical":0,"high":2,"medium":5,"low":1,"negligible":0,"unknown":0,"total":8}}}'
+seed binarly '{"id":"01ARZ3NDEKTSV4RRFFQ69G5FAX","parent":"products/01ARZ3NDEKTSV4RRFFQ69G5FAV/images/01ARZ3NDEKTSV4RRFFQ69G5FAW","createTime":"2026-11-23T09:00:00Z","author":"ci@example.com","latestScanState":{"type":"completed","updateTime":"2026-11-23T10:02:00Z"}}'
+curl -fsS "$base/v1/scans/binarly:01ARZ3NDEKTSV4RRFFQ69G5FAX" > /dev/null
 for i in 1 2 3 4 5; do
     seed relay "{\"type\":\"scan.completed\",\"data\":{\"upstreamId\":\"scan-$i\",\"subject\":{\"imageId\":\"image-$((i % 2))\"},\"status\":\"failed\"}}"
 done
