@@ -37,7 +37,9 @@ public final class ScanRelayApplication: Sendable {
             configuration: configuration.storeConfiguration, events: EventLog(capacity: configuration.cache.eventRing))
         let ledger = DeliveryLedger()
         let durable = try configuration.state.dir.map { directory in
-            try DurableState(directory: directory, store: store, ledger: ledger, logger: logger)
+            try DurableState(
+                directory: directory, store: store, ledger: ledger, logger: logger,
+                options: DurableState.journalOptions(maxBodyBytes: configuration.limits.maxBodyBytes))
         }
         let scheduler = try PollerFactory.makeScheduler(
             configuration, store: store, metrics: metrics, durable: durable, logger: logger)

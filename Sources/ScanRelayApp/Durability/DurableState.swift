@@ -75,16 +75,24 @@ final class DurableState: Sendable {
         await scheduler.restore(watches)
     }
 
-    /// A cache merge's outcome: a created or changed scan is journaled.
-    func scanChanged(_ outcome: ApplyOutcome) {
+    /// A cache merge's outcome: a created or changed scan is journaled. False when it could not be (a scan too
+    /// large for a record, or a failed journal): a webhook must then not be acknowledged.
+    @discardableResult
+    func scanChanged(_ outcome: ApplyOutcome) -> Bool {
         switch outcome {
         case .created(let scan), .changed(_, let scan): submit(.scan(scan))
-        case .unchanged, .refused: break
+        case .unchanged, .refused: true
         }
     }
 
     func watchChanged(_ watch: Watch) {
         submit(.watch(watch))
+    }
+
+    /// Journal settings for a service accepting bodies of up to `maxBodyBytes`: a scan record carries its raw
+    /// upstream JSON (base64, a third larger) besides the scan, so records must fit twice the body with room to spare.
+    static func journalOptions(maxBodyBytes: Int) -> JournalOptions {
+        JournalOptions(maxRecordBytes: max(16 << 20, 2 * maxBodyBytes + (1 << 20)))
     }
 
     func deliveryAccepted(key: String, at time: Date) {
@@ -100,15 +108,17 @@ final class DurableState: Sendable {
         await journal.close()
     }
 
-    private func submit(_ record: DurableRecord) {
+    @discardableResult
+    private func submit(_ record: DurableRecord) -> Bool {
         do {
             try journal.submit([record.encoded()])
         } catch {
             // The request waiting on it answers 503; a poll result is fetched again by the resumed watch.
             logger.error("state journal: change not recorded", metadata: ["reason": "\(error)"])
-            return
+            return false
         }
         if journal.isCompactionDue { Task { await compact() } }
+        return true
     }
 
     /// Replaces the journal with a snapshot of the cache, the ledger and the watches (`submit` calls it when due).

@@ -120,7 +120,9 @@ struct WebhookIngest: Sendable {
             if case .refused = outcome {
                 throw .unavailable("the scan cache is full of scans in progress", retryAfterSeconds: 30)
             }
-            durable?.scanChanged(outcome)
+            if durable?.scanChanged(outcome) == false {
+                throw .unavailable("the scan could not be recorded in the state directory", retryAfterSeconds: 10)
+            }
             await scheduler.matchWebhook(update)
             // The poll itself runs after the answer; only its place in the queue is taken here.
             if let refetch { await scheduler.refetchNow(refetch, source: source.name) }
