@@ -70,4 +70,19 @@ import Webhooks
         #expect(await restoredScheduler.watch(id: "w_journaled") == watch())
         await restored.close()
     }
+
+    @Test func aScanTooLargeForARecord_IsReportedUnrecorded_SoItsWebhookIsNotAcknowledged() async throws {
+        let directory = NSTemporaryDirectory() + "durable-state-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = ScanStore()
+        let durable = try DurableState(
+            directory: directory, store: store, ledger: DeliveryLedger(), logger: logger,
+            options: JournalOptions(maxRecordBytes: 2048))
+        var large = update(1, .running)
+        large.raw = Array(repeating: UInt8(ascii: " "), count: 4096)
+        #expect(durable.scanChanged(store.apply(large)) == false)
+        #expect(durable.scanChanged(store.apply(update(2, .running))))
+        #expect(durable.scanChanged(store.apply(update(2, .running))))
+        await durable.close()
+    }
 }
