@@ -7,7 +7,7 @@ is closed, because after a framing error the server cannot know where the next r
 
 import json
 
-from harness import AttackFailed, Reader, check, exchange, readable, request
+from harness import Reader, check, exchange, readable, request
 
 WEBHOOK = b"/v1/webhooks/relay"
 JSON = b"Content-Type: application/json"

@@ -41,7 +41,7 @@ ATTACKS = [
 
 # The normal client competes for connection slots during the flood by design: its refusals are what is measured
 # there, not a failure.
-FLOODS_SLOTS = {"connection flood"}
+COMPETES_FOR_SLOTS = {"connection flood"}
 
 
 def parse_arguments():
@@ -83,7 +83,7 @@ def run_attack(name, attack, target, limits, normal, baseline_kib, p99_bound_ms)
     problems = [error] if error else []
     if not target.alive():
         problems.append("server process is gone")
-    if window.failures and name not in FLOODS_SLOTS:
+    if window.failures and name not in COMPETES_FOR_SLOTS:
         problems.append(f"normal client failed {len(window.failures)} times (first: {window.failures[0]})")
     if p99 > p99_bound_ms:
         problems.append(f"normal client p99 {p99:.1f} ms > {p99_bound_ms:.1f} ms")
