@@ -74,6 +74,7 @@ for _ in $(seq 1 100); do
 done
 
 status=0
+export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the working tree
 timeout "${SUITE_SECONDS:-180}" python3 scripts/hostile/hostile_clients.py \
     --port "$port" --pid "$server" \
     --max-connections "$max_connections" \
