@@ -3,6 +3,8 @@
 # concurrent appenders, and the batch sizes the writer formed. Builds Sources/StateJournal and its tests as a
 # throwaway package (no change to Package.swift) and runs GroupCommitWriterTests with larger counts.
 #   scripts/bench/journal.sh             # 1, 16, 200 and 1000 appenders; records land in $TMPDIR (the disk measured)
+# With one appender there is nothing to group (the test's group-commit expectation fails by design): that line is
+# the plain fdatasync rate of the disk.
 # Scratch: $SCRATCH (default .build-bench-journal).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -28,5 +30,5 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(df -T "$
 for run in "1 2000" "16 500" "200 50" "1000 10"; do
     set -- $run
     JOURNAL_BENCH_TASKS=$1 JOURNAL_BENCH_RECORDS=$2 timeout 600 swift test --package-path "$package" \
-        --scratch-path "$scratch/build" --skip-build --filter concurrentAppends 2>&1 | grep "journal group commit"
+        --scratch-path "$scratch/build" --skip-build --filter concurrentAppends 2>&1 | grep "journal group commit" || true
 done
