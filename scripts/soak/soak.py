@@ -88,7 +88,7 @@ class Load:
 
     def webhook(self, client):
         with self.lock:
-            complete = self.running_scans and self.random.random() < 0.5
+            complete = bool(self.running_scans) and self.random.random() < 0.5
             if complete:
                 number = self.running_scans.pop(0)
             else:
@@ -168,6 +168,9 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--csv", default="soak-rss.csv")
+    parser.add_argument("--without", action="append", default=[],
+                        help="drop a load stream (webhook, get-scan, get-scan-wait, list-scans, create-watch, "
+                             "watch-delete-or-list, sse) to see which one memory growth follows")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every request rate")
     args = parser.parse_args()
 
@@ -184,8 +187,9 @@ def main():
                    ("list-scans", 20, load.list_scans), ("create-watch", 10, load.create_watch),
                    ("watch-delete-or-list", 5, load.delete_or_list_watches)]
         threads = [threading.Thread(target=load.paced, args=(kind, rate * args.scale, action), daemon=True)
-                   for kind, rate, action in streams]
-        threads += [threading.Thread(target=load.sse_subscriber, daemon=True) for _ in range(4)]
+                   for kind, rate, action in streams if kind not in args.without]
+        if "sse" not in args.without:
+            threads += [threading.Thread(target=load.sse_subscriber, daemon=True) for _ in range(4)]
         for thread in threads:
             thread.start()
         samples = sample(server, stats, args.minutes * 60, args.csv)
