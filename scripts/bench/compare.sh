@@ -50,6 +50,7 @@ SR_PORT=18180; HB_PORT=18181; NGINX_PORT=18182; NGINX_H2_PORT=18183
 SOURCE=relay
 SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 WORK="$(mktemp -d)"
+chmod 755 "$WORK"  # nginx workers (www-data) read the static file below it
 PIDS=()
 
 stop_all() {
@@ -118,13 +119,13 @@ request = function()
 end
 LUA
 
-wait_ready() { # URL PID NAME
-    for _ in $(seq 1 200); do
+wait_ready() { # URL PID NAME (bounded: 10 s)
+    for _ in $(seq 1 1000); do
         curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
         kill -0 "$2" 2>/dev/null || break
         sleep 0.01
     done
-    echo "$3 did not become ready; logs in $WORK" >&2; cat "$WORK"/*.log >&2; exit 1
+    echo "$3 did not become ready; its logs:" >&2; cat "$WORK"/*.log "$WORK"/nginx/logs/*.log >&2 2>/dev/null; exit 1
 }
 
 # --- servers ---

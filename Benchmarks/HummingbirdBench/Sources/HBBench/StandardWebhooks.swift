@@ -6,7 +6,8 @@ import Foundation
 struct StandardWebhooks: Sendable {
     enum Failure: Error { case missingHeader, staleTimestamp, badSignature }
 
-    let key: SymmetricKey
+    /// The key bytes: `SymmetricKey` is not `Sendable`, so the key is made per verification from these.
+    let keyBytes: Data
     static let tolerance: TimeInterval = 300
 
     /// `secret` is `whsec_<base64>`, as senders show it.
@@ -14,7 +15,7 @@ struct StandardWebhooks: Sendable {
         guard secret.hasPrefix("whsec_"), let bytes = Data(base64Encoded: String(secret.dropFirst(6))) else {
             return nil
         }
-        key = SymmetricKey(data: bytes)
+        keyBytes = bytes
     }
 
     /// Returns the delivery id of a correctly signed delivery.
@@ -23,6 +24,7 @@ struct StandardWebhooks: Sendable {
         guard abs(Date().timeIntervalSince1970 - TimeInterval(seconds)) <= Self.tolerance else { throw .staleTimestamp }
         var signed = Data("\(id).\(timestamp).".utf8)
         signed.append(contentsOf: body)
+        let key = SymmetricKey(data: keyBytes)
         // Several space-separated "v1,<base64>" entries may be present (key rotation); one match suffices.
         for entry in signature.split(separator: " ") where entry.hasPrefix("v1,") {
             if let mac = Data(base64Encoded: String(entry.dropFirst(3))),

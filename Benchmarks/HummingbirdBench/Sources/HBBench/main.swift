@@ -2,7 +2,9 @@
 //   GET /healthz, GET /v1/scans/{id}, POST /v1/webhooks/{source} (Standard Webhooks, JSON decode, store).
 // Usage: HBBench <port> <seeded scans> <source name> <whsec_ secret>
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
 import Synchronization
 
 let arguments = CommandLine.arguments
@@ -36,7 +38,7 @@ let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 let webhookId = HTTPField.Name("webhook-id")!
 let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
 let webhookSignature = HTTPField.Name("webhook-signature")!
-func json(_ bytes: some Sequence<UInt8>, _ status: HTTPResponse.Status = .ok) -> Response {
+@Sendable func json(_ bytes: some Sequence<UInt8>, _ status: HTTPResponse.Status = .ok) -> Response {
     Response(status: status, headers: jsonHeaders, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
