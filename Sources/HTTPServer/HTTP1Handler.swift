@@ -60,7 +60,13 @@ final class HTTP1Handler: ConnectionProtocolHandler {
 
     /// Reading pauses while pipelined requests queue up, and once nothing more will be parsed (what a peer sends
     /// then is drained only when the connection lingers on close).
-    var wantsInput: Bool { parsing && pending.count < configuration.maxPipelinedRequests }
+    /// Reading also pauses while the peer is behind on reading answers: a client that pipelines requests and never
+    /// reads must not make the server queue answers without bound.
+    var wantsInput: Bool {
+        parsing && pending.count < configuration.maxPipelinedRequests && !outputBacklogged
+    }
+
+    private var outputBacklogged: Bool { connection.outboundBytes > configuration.outboundHighWaterMark }
 
     // MARK: Input
 
@@ -114,7 +120,8 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     // MARK: Requests in order
 
     private func processNext() {
-        while exchange == nil, !connection.isClosed, !pending.isEmpty {
+        // The next answer waits for the peer to read the previous ones (outputDrained resumes).
+        while exchange == nil, !connection.isClosed, !pending.isEmpty, !outputBacklogged {
             switch pending.removeFirst() {
             case .sendContinue:
                 connection.send(HTTP1ResponseEncoder.continueResponse)
@@ -222,7 +229,10 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     }
 
     func outputDrained() {
-        guard let writer = suspendedWriter else { return }
+        guard let writer = suspendedWriter else {
+            if exchange == nil && !pending.isEmpty { processNext() }
+            return
+        }
         suspendedWriter = nil
         writer.resume()
     }

@@ -152,7 +152,8 @@ final class GroupCommitWriter: Sendable {
                     state.waiters = waiting
                     return done
                 }
-                let result = outcome.mapError { $0 as any Error }
+                // The failed batch hears the same error every later append will: the journal is unavailable now.
+                let result = outcome.mapError { JournalError.failed(underlying: $0.description) as any Error }
                 for waiter in resumed { waiter.continuation.resume(with: result) }
             }
             if let rotation {
