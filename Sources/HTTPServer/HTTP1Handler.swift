@@ -120,8 +120,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     // MARK: Requests in order
 
     private func processNext() {
-        // The next answer waits for the peer to read the previous ones (outputDrained resumes).
-        while exchange == nil, !connection.isClosed, !pending.isEmpty, !outputBacklogged {
+        while exchange == nil, !connection.isClosed, !pending.isEmpty {
             switch pending.removeFirst() {
             case .sendContinue:
                 connection.send(HTTP1ResponseEncoder.continueResponse)
@@ -229,10 +228,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     }
 
     func outputDrained() {
-        guard let writer = suspendedWriter else {
-            if exchange == nil && !pending.isEmpty { processNext() }
-            return
-        }
+        guard let writer = suspendedWriter else { return }
         suspendedWriter = nil
         writer.resume()
     }
