@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Tests only: child processes (curl, nghttp, python, the built binary) without Foundation's `Process`.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C surfaces the Swift overlays do not export.
@@ -91,9 +94,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "ChildProcesses",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Tests/Support/ChildProcesses",
+            swiftSettings: strict
+        ),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
-        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2"], exclude: ["Scripts"], swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2", "ChildProcesses"], exclude: ["Scripts"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "ChildProcesses"], swiftSettings: strict),
         .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
@@ -103,7 +115,7 @@ let package = Package(
             name: "ScanRelayAppTests",
             dependencies: [
                 "ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "Webhooks", "Providers", "Polling",
-                "scanrelay",
+                "scanrelay", "ChildProcesses",
             ],
             swiftSettings: strict
         ),

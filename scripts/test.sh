@@ -33,8 +33,11 @@ step() {
     fi
 }
 
+# The Swift tests' output is also kept, so that a failure is named again at the very end of a long CI log.
+swift_log=$(mktemp -t scanrelay-swift-test.XXXXXX)
+trap 'rm -f "$swift_log"' EXIT
 swift_tests() {
-    swift build --build-tests && swift test --skip-build
+    swift build --build-tests && swift test --skip-build 2>&1 | tee "$swift_log"
 }
 
 step "swift test" swift_tests
@@ -51,6 +54,7 @@ fi
 echo
 if ((failed > 0)); then
     printf 'failed step: %s\n' "${failures[@]}"
+    grep -E '✘ Test .* recorded an issue|Program crashed|Fatal error|unexpected signal' "$swift_log" | cut -c1-400 | head -40 || true
 fi
 echo "steps: $passed passed, $failed failed"
 ((failed == 0))

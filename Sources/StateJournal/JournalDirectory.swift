@@ -30,12 +30,24 @@ struct JournalDirectory: Sendable {
         }
     }
 
+    /// How long a lock held elsewhere is waited for before the directory counts as in use. A process that spawns
+    /// children (or a test bundle running curl next to a journal) briefly shares every descriptor with a child between
+    /// its fork and its exec, so a lock just released can still be held by that child for a moment.
+    static let lockWait: Duration = .seconds(1)
+
     /// Takes the directory's lock, released by `close` on the returned file or by the process's death
     /// (so a `kill -9` never leaves a stale lock behind).
-    func lock() throws(JournalError) -> JournalFile {
+    func lock(waitingUpTo wait: Duration = lockWait) throws(JournalError) -> JournalFile {
         let lockFile = try JournalFile.open("\(path)/LOCK", flags: O_RDWR | O_CREAT)
-        guard flock(lockFile.descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: wait)
+        while flock(lockFile.descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
+            if code == EINTR { continue }
+            if code == EWOULDBLOCK && clock.now < deadline {
+                usleep(10_000)
+                continue
+            }
             lockFile.close()
             if code == EWOULDBLOCK { throw .directoryInUse(path: path) }
             throw .io(operation: "flock", path: lockFile.path, errno: code)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -45,7 +46,7 @@ import Testing
 
     @Test func curlGets() async throws {
         try await withServer { server in
-            let output = try curl(["-sS", "-i", url(server, "/hello").absoluteString])
+            let output = try await curl(["-sS", "-i", url(server, "/hello").absoluteString])
             #expect(output.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(output.hasSuffix("\r\n\r\nhello"))
         }
@@ -53,14 +54,14 @@ import Testing
 
     @Test func curlPosts() async throws {
         try await withServer { server in
-            let output = try curl(["-sS", "--data-binary", "from curl", url(server, "/echo").absoluteString])
+            let output = try await curl(["-sS", "--data-binary", "from curl", url(server, "/echo").absoluteString])
             #expect(output == "from curl")
         }
     }
 
     @Test func theServerListensOnIPv6_AndReportsThePeerAsSuch() async throws {
         try await withServer({ $0.host = "::1" }) { server in
-            let output = try curl(["-sS", "-g", "http://[::1]:\(server.localPort)/remote"])
+            let output = try await curl(["-sS", "-g", "http://[::1]:\(server.localPort)/remote"])
             #expect(output == "::1")
         }
     }
@@ -78,16 +79,9 @@ import Testing
         }
     }
 
-    private func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--max-time", "10"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
+    private func curl(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run("curl", ["--max-time", "10"] + arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout
     }
 }

@@ -1,19 +1,12 @@
+import ChildProcesses
 import Foundation
 import Testing
 
 /// `scanrelay demo` started as the built binary: every printed command is run and gives the answer it promises.
 @Suite struct CLIDemoTests {
     /// Runs one printed `curl` line through the shell, as a user pasting it would.
-    static func shell(_ line: String) async throws -> CLIProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", line]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = await LineStream(out).text()
-        process.waitUntilExit()
-        return CLIProcess.Result(status: process.terminationStatus, stdout: text, stderr: "")
+    static func shell(_ line: String) async throws -> ChildResult {
+        try await ChildProcess.run("/bin/sh", ["-c", line])
     }
 
     static func json(_ text: String) -> [String: Any]? {
@@ -21,8 +14,8 @@ import Testing
     }
 
     @Test func everyPrintedCommandAnswersAsItsCommentSays() async throws {
-        let demo = try StreamedProcess(["demo", "--listen", "127.0.0.1:0"])
-        defer { demo.process.terminate() }
+        let demo = try await StreamedProcess(["demo", "--listen", "127.0.0.1:0"])
+        defer { demo.signal(SIGTERM) }
         _ = try #require(await demo.output.line { $0 == "Ctrl-C stops the demo." }, "demo printed no guide: \(demo.errors.all)")
         let lines = demo.output.all
         let curls = lines.filter { $0.hasPrefix("curl ") && !$0.contains("/v1/events") }
@@ -57,6 +50,6 @@ import Testing
                 #expect(line.hasSuffix("/readyz"))
             }
         }
-        #expect(await demo.stop() == 0)
+        #expect(try await demo.stop() == 0)
     }
 }

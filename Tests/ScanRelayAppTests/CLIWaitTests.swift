@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -22,7 +23,7 @@ import FoundationNetworking
             url = "http://127.0.0.1:\(port)"
         }
 
-        deinit { serve.process.terminate() }
+        deinit { serve.signal(SIGTERM) }
 
         /// Posts a `scan.updated` (or `scan.completed`) event for `relay:<upstreamId>`.
         func post(_ upstreamId: String, image: String = "img-1", status: String, findings: String? = nil, createdAt: String = "2026-01-01T00:00:00Z") async throws {
@@ -42,7 +43,7 @@ import FoundationNetworking
             #expect(status == 202, "webhook answered \(status ?? 0): \(String(decoding: data, as: UTF8.self))")
         }
 
-        func wait(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIProcess.Result {
+        func wait(_ arguments: [String], environment: [String: String] = [:]) async throws -> ChildResult {
             try await CLIProcess.run(["wait", "--server", url] + arguments, environment: environment)
         }
     }
@@ -91,11 +92,11 @@ import FoundationNetworking
     @Test func aRunningScanIsFollowedUntilItCompletes() async throws {
         let service = try await Service()
         try await service.post("s5", status: "running")
-        let wait = try StreamedProcess(["wait", "--server", service.url, "--scan", "relay:s5", "--fail-on", "critical"])
+        let wait = try await StreamedProcess(["wait", "--server", service.url, "--scan", "relay:s5", "--fail-on", "critical"])
         // Not a terminal, so progress comes as plain lines; the first says the scan runs.
         #expect(await wait.line { $0.contains("relay:s5 running") } != nil)
         try await service.post("s5", status: "completed", findings: Self.findings(critical: 1))
-        let result = await wait.finish()
+        let result = try await wait.finish()
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix("FAIL relay:s5 completed with 1 finding at or above critical"))
     }
@@ -152,10 +153,10 @@ import FoundationNetworking
         let service = try await Service()
         try await service.post("old", image: "img-9", status: "completed", findings: Self.findings(), createdAt: "2026-01-01T00:00:00Z")
         try await service.post("new", image: "img-9", status: "running", createdAt: "2026-01-02T00:00:00Z")
-        let wait = try StreamedProcess(["wait", "--server", service.url, "--image", "img-9", "--fail-on", "high"])
+        let wait = try await StreamedProcess(["wait", "--server", service.url, "--image", "img-9", "--fail-on", "high"])
         #expect(await wait.line { $0.contains("image img-9: relay:new running") } != nil)
         try await service.post("new", image: "img-9", status: "completed", findings: Self.findings(high: 1), createdAt: "2026-01-02T00:00:00Z")
-        let result = await wait.finish()
+        let result = try await wait.finish()
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix("FAIL relay:new completed with 1 finding at or above high"))
     }

@@ -92,13 +92,12 @@ import FoundationNetworking
             for _ in 0..<16 { try launch() }
             while let result = try await group.next() {
                 if let result { accepted.append(result) }
-                if accepted.count == Self.deliveries / 4 { kill(first.process.processIdentifier, SIGKILL) }
+                if accepted.count == Self.deliveries / 4 { first.signal(SIGKILL) }
                 if next < Self.deliveries { try launch() }
             }
             return accepted
         }
-        first.process.waitUntilExit()
-        #expect(first.process.terminationReason == .uncaughtSignal)
+        #expect(try await first.finish().signal == SIGKILL)
         #expect(acknowledged.count >= Self.deliveries / 4)
 
         let (second, secondPort) = try await StreamedProcess.serve(["--config", config])
@@ -128,7 +127,7 @@ import FoundationNetworking
             }
             #expect(polls > pollsBefore[id] ?? 0, "watch \(id) did not poll after the restart")
         }
-        #expect(await second.stop() == 0)
+        #expect(try await second.stop() == 0)
         #expect(second.errors.all.contains { $0.contains("state journal replayed") })
     }
 }

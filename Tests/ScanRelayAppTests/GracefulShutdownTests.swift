@@ -27,7 +27,7 @@ struct GracefulShutdownTests {
         // Requests on other connections answered after the long-poll was sent: it has reached the server by then.
         for _ in 0..<3 { #expect(try await httpRequest(port: port, "GET", "/healthz").status == 200) }
 
-        let status = await serve.stop()
+        let status = try await serve.stop()
         let answer = try await held
         #expect(answer.status == 200)
         #expect(answer.json["id"] as? String == "relay:u1")
@@ -37,6 +37,6 @@ struct GracefulShutdownTests {
     @Test func sigterm_WithNothingInFlight_ExitsZero() async throws {
         let (serve, port) = try await StreamedProcess.serve()
         #expect(try await httpRequest(port: port, "GET", "/readyz").status == 200)
-        #expect(await serve.stop() == 0)
+        #expect(try await serve.stop() == 0)
     }
 }

@@ -50,6 +50,25 @@ struct StateJournalTests {
         await again.close()
     }
 
+    @Test func aLockHeldForAMoment_AsByAForkedChildBeforeItsExec_IsWaitedFor() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = try openJournal(directory).journal
+        await journal.close()
+        // Another open file description of LOCK holds it, as a child's inherited copy would until its exec.
+        let holder = open(directory.file("LOCK"), O_RDWR)
+        #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+        // A thread of its own: the open below blocks its caller while it waits.
+        Thread.detachNewThread {
+            usleep(200_000)
+            close(holder)
+        }
+        let started = ContinuousClock.now
+        let again = try openJournal(directory).journal
+        #expect(ContinuousClock.now - started >= .milliseconds(150))
+        await again.close()
+    }
+
     @Test func aRecordAboveTheLimit_IsRefused_AndNothingIsWritten() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

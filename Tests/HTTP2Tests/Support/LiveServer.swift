@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import HTTPCore
 import HTTPServer
@@ -73,30 +74,11 @@ struct ProcessResult {
     var output: String
 }
 
-/// Runs a tool to completion without blocking the test's thread; stdout and stderr are collected together.
+/// Runs a tool (found in PATH) to completion without blocking the test's thread; stdout and stderr are collected
+/// together, in order.
 func runTool(_ arguments: [String], input: Data? = nil) async throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("h2tests-\(UUID().uuidString).out")
-    guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
-    defer { try? FileManager.default.removeItem(at: outputFile) }
-    let handle = try FileHandle(forWritingTo: outputFile)
-    process.standardOutput = handle
-    process.standardError = handle
-    // Input goes through a file: a pipe would block this thread once its buffer is full, before the tool runs.
-    let inputFile = outputFile.appendingPathExtension("in")
-    defer { try? FileManager.default.removeItem(at: inputFile) }
-    if let input {
-        try input.write(to: inputFile)
-        process.standardInput = try FileHandle(forReadingFrom: inputFile)
-    }
-    let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    try handle.close()
-    return ProcessResult(status: status, output: String(decoding: try Data(contentsOf: outputFile), as: UTF8.self))
+    let result = try await ChildProcess.run(arguments[0], Array(arguments.dropFirst()), input: input, mergingErrors: true)
+    return ProcessResult(status: result.status, output: result.stdout)
 }
 
 /// Scripts/h2_client.py, found beside this test target's sources.
