@@ -60,8 +60,9 @@ final class HTTP1Handler: ConnectionProtocolHandler {
 
     /// Reading pauses while pipelined requests queue up, and once nothing more will be parsed (what a peer sends
     /// then is drained only when the connection lingers on close).
-    /// Reading also pauses while the peer is behind on reading answers: a client that pipelines requests and never
-    /// reads must not make the server queue answers without bound.
+    /// Reading also pauses while the peer is behind on reading answers, and queued requests wait to be started (see
+    /// `processNext`): a client that pipelines requests and never reads must not make the server queue answers
+    /// without bound.
     var wantsInput: Bool {
         parsing && pending.count < configuration.maxPipelinedRequests && !outputBacklogged
     }
@@ -119,8 +120,11 @@ final class HTTP1Handler: ConnectionProtocolHandler {
 
     // MARK: Requests in order
 
+    /// Starts queued requests one at a time while the peer keeps up with the answers; once the unsent output is
+    /// above the high-water mark the next request waits for `outputDrained`, so what the server holds for a slow
+    /// reader is one high-water mark plus one response, however many requests one read brought.
     private func processNext() {
-        while exchange == nil, !connection.isClosed, !pending.isEmpty {
+        while exchange == nil, !connection.isClosed, !pending.isEmpty, !outputBacklogged {
             switch pending.removeFirst() {
             case .sendContinue:
                 connection.send(HTTP1ResponseEncoder.continueResponse)
@@ -227,10 +231,13 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         }
     }
 
+    /// Called from the loop's write path (never from inside `send`) once the output is below the low-water mark.
     func outputDrained() {
-        guard let writer = suspendedWriter else { return }
-        suspendedWriter = nil
-        writer.resume()
+        if let writer = suspendedWriter {
+            suspendedWriter = nil
+            writer.resume()
+        }
+        if exchange == nil && !pending.isEmpty { processNext() }
     }
 
     private func endBody(exchange id: UInt64, failed: Bool) {

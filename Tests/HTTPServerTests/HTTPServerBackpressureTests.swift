@@ -53,6 +53,41 @@ import Testing
         }
     }
 
+    /// Answers every request with the same large body, counting how many it was asked for.
+    final class LargeAnswers: HTTPResponder {
+        static let size = 512 * 1024
+        let answered = Atomic<Int>(0)
+        private let body = [UInt8](repeating: 0x79, count: LargeAnswers.size)
+
+        func respond(to request: HTTPRequest) async -> HTTPResponse {
+            answered.add(1, ordering: .relaxed)
+            return HTTPResponse(body: .bytes(body))
+        }
+    }
+
+    @Test func aPipelinerThatDoesNotRead_IsAnsweredOnlyAsFastAsItReads_AndInFullOnceItDoes() async throws {
+        let responder = LargeAnswers()
+        try await withServer(responder: responder) { server in
+            let requests = 60
+            let client = try RawClient(port: server.localPort, receiveBuffer: 16 * 1024)
+            client.send(String(repeating: "GET /large HTTP/1.1\r\nHost: x\r\n\r\n", count: requests))
+
+            // The kernel's buffers and one high-water mark fill, then no further request is started.
+            #expect(await eventually { await server.statistics().bufferedOutboundBytes > 256 * 1024 })
+            try await Task.sleep(for: .milliseconds(300))
+            let started = responder.answered.load(ordering: .relaxed)
+            #expect(started < requests / 2, "\(started) of \(requests) answered for a client that read nothing")
+            #expect(await server.statistics().bufferedOutboundBytes <= 256 * 1024 + LargeAnswers.size + 4096)
+
+            // Reading resumes the queue: every answer arrives, whole and in order.
+            for _ in 0..<requests {
+                let response = try client.readResponse()
+                #expect(response.status == 200 && response.body.count == LargeAnswers.size)
+            }
+            #expect(responder.answered.load(ordering: .relaxed) == requests)
+        }
+    }
+
     @Test func aClientThatStopsReading_IsClosedAtTheWriteTimeout() async throws {
         let producer = EndlessProducer()
         try await withServer(responder: producer, { $0.writeTimeout = .milliseconds(500) }) { server in
