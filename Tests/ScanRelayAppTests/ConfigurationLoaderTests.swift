@@ -22,6 +22,7 @@ import Testing
         #expect(limits.headerTimeout == .seconds(10) && limits.idleTimeout == .seconds(60) && limits.shutdownGrace == .seconds(10))
         #expect(configuration.cache.maxScans == 100_000 && configuration.cache.eventRing == 10_000)
         #expect(configuration.cache.ssePingInterval == .seconds(15))
+        #expect(configuration.cache.dedupeKeys == 100_000 && configuration.cache.dedupeWindow == .seconds(72 * 3600))
         #expect(configuration.state.dir == nil)
         let poll = configuration.poll
         #expect(poll.largeImageBytes == 500 << 20 && poll.maxWatchAge == .seconds(86_400) && poll.concurrencyPerSource == 4)
@@ -93,6 +94,13 @@ import Testing
         let configuration = try load("limits: { headerTimeout: 2s }\npoll: { interval: { max: 1m } }")
         #expect(configuration.limits == LimitsConfiguration(headerTimeout: .seconds(2)))
         #expect(configuration.poll.interval == .init(min: .seconds(30), max: .seconds(60)))
+    }
+
+    @Test func theDedupeLedgerIsSizedFromTheCacheSection() throws {
+        let configuration = try load("cache: { dedupeKeys: 5000, dedupeWindow: 24h }")
+        #expect(configuration.cache.dedupeKeys == 5000 && configuration.cache.dedupeWindow == .seconds(86_400))
+        #expect(configuration.cache.maxScans == 100_000)
+        #expect(throws: ConfigurationError.self) { try load("cache: { dedupeKeys: 0 }") }
     }
 
     @Test func anyScalarMayComeFromTheEnvironment() throws {

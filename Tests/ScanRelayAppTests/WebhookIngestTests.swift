@@ -15,9 +15,10 @@ struct WebhookIngestTests {
     }
 
     /// One source per provider, each with its own verification scheme; none has an upstream.
-    static func start(maxBodyBytes: Int = 1 << 20) async throws -> RunningApp {
+    static func start(maxBodyBytes: Int = 1 << 20, dedupeKeys: Int = 100_000) async throws -> RunningApp {
         try await RunningApp.start { configuration in
             configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.cache.dedupeKeys = dedupeKeys
             configuration.sources = [
                 SourceConfiguration(name: "binarly", provider: .binarly, webhook: WebhookSettings(verify: .standardWebhooks, secrets: [secret])),
                 SourceConfiguration(name: "yandex", provider: .yandex, webhook: WebhookSettings(verify: .standardWebhooks, secrets: [secret])),
@@ -154,6 +155,18 @@ struct WebhookIngestTests {
         #expect(again.json["duplicate"] as? Bool == true)
         #expect(again.json["scanId"] as? String == "yandex:crp7hk9c3c0m6f4sd1ab")
         #expect(app.app.store.events.lastEventId == 1)
+        try await app.stop()
+    }
+
+    @Test func theDedupeLedger_HoldsCacheDedupeKeys_AndForgetsTheOldestFirst() async throws {
+        let app = try await Self.start(dedupeKeys: 2)
+        let body = try Self.fixture("yandex-scan-result")
+        for id in ["msg_a", "msg_b", "msg_c"] {
+            #expect(try await Self.post(app, "yandex", body, Self.signedHeaders(body, id: id)).json["duplicate"] as? Bool == false)
+        }
+        // msg_c is still remembered; msg_a was forgotten to make room, so its resend takes effect again.
+        #expect(try await Self.post(app, "yandex", body, Self.signedHeaders(body, id: "msg_c")).json["duplicate"] as? Bool == true)
+        #expect(try await Self.post(app, "yandex", body, Self.signedHeaders(body, id: "msg_a")).json["duplicate"] as? Bool == false)
         try await app.stop()
     }
 

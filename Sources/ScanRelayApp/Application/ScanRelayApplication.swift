@@ -35,7 +35,7 @@ public final class ScanRelayApplication: Sendable {
         let metrics = AppMetrics()
         let store = ScanStore(
             configuration: configuration.storeConfiguration, events: EventLog(capacity: configuration.cache.eventRing))
-        let ledger = DeliveryLedger()
+        let ledger = DeliveryLedger(window: configuration.cache.dedupeWindow, capacity: configuration.cache.dedupeKeys)
         let durable = try configuration.state.dir.map { directory in
             try DurableState(
                 directory: directory, store: store, ledger: ledger, logger: logger,

@@ -1,4 +1,5 @@
 import Logging
+import Webhooks
 
 /// The validated, typed configuration of one ScanRelay process.
 ///
@@ -60,17 +61,25 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var ssePingInterval: Duration
     /// Concurrent `GET /v1/scans/{id}?wait=` requests held at once; beyond, a `503`.
     public var maxLongPollWaiters: Int
+    /// Webhook delivery keys remembered for deduplication; beyond, the oldest are forgotten first.
+    public var dedupeKeys: Int
+    /// How long a delivery key is remembered: senders retry for up to three days.
+    public var dedupeWindow: Duration
 
     public init(
         maxScans: Int = 100_000,
         eventRing: Int = 10_000,
         ssePingInterval: Duration = .seconds(15),
-        maxLongPollWaiters: Int = 1_000
+        maxLongPollWaiters: Int = 1_000,
+        dedupeKeys: Int = DeliveryLedger.defaultCapacity,
+        dedupeWindow: Duration = DeliveryLedger.defaultWindow
     ) {
         self.maxScans = maxScans
         self.eventRing = eventRing
         self.ssePingInterval = ssePingInterval
         self.maxLongPollWaiters = maxLongPollWaiters
+        self.dedupeKeys = dedupeKeys
+        self.dedupeWindow = dedupeWindow
     }
 }
 
