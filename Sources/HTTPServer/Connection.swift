@@ -106,7 +106,9 @@ final class Connection {
         switch expiry {
         case .header(bytesReceived: true), .body:
             if let handler { handler.requestTimedOut() } else { close() }
-        case .header(bytesReceived: false), .idle, .write, .linger:
+        case .idle:
+            if let handler { handler.idleTimedOut() } else { close() }
+        case .header(bytesReceived: false), .write, .linger:
             close()
         }
     }

@@ -18,6 +18,8 @@ protocol ConnectionProtocolHandler: AnyObject {
     func outputDrained()
     /// A header or body timeout expired with part of a request received: answer 408 if the protocol can, then close.
     func requestTimedOut()
+    /// The keep-alive connection sat idle past the idle timeout: say goodbye if the protocol can (GOAWAY), then close.
+    func idleTimedOut()
     /// No new requests; let those in flight finish (answered with `Connection: close` or after GOAWAY).
     func beginGracefulShutdown()
     /// The socket is gone: fail suspended writers, cancel handlers. Called once, after the descriptor is closed.

@@ -255,6 +255,11 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         respondAndClose(.problem(.requestTimeout, "the request was not received in time"))
     }
 
+    /// HTTP/1.1 has no goodbye: a client must expect an idle connection to close (RFC 9112 §9.5).
+    func idleTimedOut() {
+        connection.close()
+    }
+
     func beginGracefulShutdown() {
         shuttingDown = true
         if exchange == nil && pending.isEmpty && upgradeBytes == nil && parser.phase == .idle {

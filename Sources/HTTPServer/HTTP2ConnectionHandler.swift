@@ -88,6 +88,14 @@ final class HTTP2ConnectionHandler: ConnectionProtocolHandler, HTTP2ConnectionHo
         connection.closeAfterFlush()
     }
 
+    /// A GOAWAY (NO_ERROR, the last stream processed) tells the client the close is deliberate, so it opens a new
+    /// connection rather than treating the next request's failure as an error.
+    func idleTimedOut() {
+        session.finishShutdown()
+        flush()
+        connection.closeAfterFlush()
+    }
+
     func beginGracefulShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true

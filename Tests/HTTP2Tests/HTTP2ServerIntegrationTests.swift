@@ -50,6 +50,13 @@ struct HTTP2ServerIntegrationTests {
         }
     }
 
+    @Test func idleConnection_GetsGoaway_WhenTheIdleTimeoutExpires() async throws {
+        try await withLiveServer({ $0.idleTimeout = .milliseconds(300) }) { server in
+            let result = try await runTool(["python3", h2ClientScript, String(server.localPort), "idle"])
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
+
     @Test func stalledConnection_GetsGoaway_WhenTheHeaderTimeoutExpires() async throws {
         try await withLiveServer({ $0.headerTimeout = .milliseconds(300) }) { server in
             let result = try await runTool(["python3", h2ClientScript, String(server.localPort), "stall"])

@@ -5,8 +5,9 @@ the CPU): signed webhooks creating and then completing scans on a `scanrelay` so
 GET /v1/scans lists, GET /v1/scans/{id} (some with ?wait=1s), watches created on a fake Binarly (completing after
 three polls) and some deleted, GET /v1/watches, and SSE subscribers that connect, read a while, disconnect.
 
-Memory is bounded by configuration (cache.maxScans, cache.eventRing, ended watches ageing out after maxWatchAge),
-so after warm-up RSS should plateau. Usage: soak.py --binary PATH --minutes N [--csv FILE]
+Memory is bounded by configuration (cache.maxScans, cache.eventRing, cache.dedupeKeys, ended watches ageing out
+after maxWatchAge), each sized so that it is full within the warm-up (the dedupe ledger: 10,000 keys at ~60
+deliveries/s is about three minutes), so after warm-up RSS should plateau. Usage: soak.py --binary PATH --minutes N [--csv FILE]
 """
 import argparse
 import csv
@@ -27,7 +28,7 @@ MARGIN = 0.10   # allowed RSS growth from the warm-up baseline to the end (see R
 def config(upstream_port):
     return f"""
 logLevel: warning
-cache: {{ maxScans: 5000, eventRing: 1000, ssePingInterval: 1s, maxLongPollWaiters: 1000 }}
+cache: {{ maxScans: 5000, eventRing: 1000, ssePingInterval: 1s, maxLongPollWaiters: 1000, dedupeKeys: 10000 }}
 poll:
   unknownSize: {{ min: 100ms, max: 200ms }}
   expectedDuration:

@@ -184,7 +184,23 @@ def stall(client):
     print("ok GOAWAY, then closed")
 
 
+def idle(client):
+    # One request answered, then nothing: the idle timeout must end the connection with GOAWAY(NO_ERROR).
+    stream_id = client.request("/hello")
+    client.wait_until(lambda: client.goaways)
+    last_stream, error = client.goaways[0]
+    try:
+        while True:
+            client.read_frames()
+    except EOFError:
+        pass
+    if client.responses[stream_id]["status"] != 200 or last_stream != stream_id or error != 0:
+        fail(f"response {client.responses[stream_id]}, GOAWAY last stream {last_stream}, error {error}")
+    print(f"ok answered, then GOAWAY(NO_ERROR, last stream {last_stream}) and closed")
+
+
 if __name__ == "__main__":
     port, scenario = int(sys.argv[1]), sys.argv[2]
     client = Client(port)
-    {"concurrent": concurrent, "large": large, "upload": upload, "reset": reset, "goaway": goaway, "stall": stall}[scenario](client)
+    {"concurrent": concurrent, "large": large, "upload": upload, "reset": reset, "goaway": goaway, "stall": stall,
+     "idle": idle}[scenario](client)
