@@ -1,8 +1,9 @@
 import Foundation
 import HTTPCore
 
-/// A simulated Binarly API v4: List Scans and Get Scan shaped as Binarly's documentation shows them, plus an
-/// OAuth2 token endpoint at `/oauth/token` when its auth is `.oauth2`.
+/// A simulated Binarly API v4: List Scans and Get Scan shaped as Binarly's documentation shows them, the image's
+/// findings report (counts of its newest completed scan), plus an OAuth2 token endpoint at `/oauth/token` when its
+/// auth is `.oauth2`.
 public final class FakeBinarly: FakeUpstream {
     public let core: FakeUpstreamCore
 
@@ -41,6 +42,18 @@ public final class FakeBinarly: FakeUpstream {
                     return json(core.errorBody(404, "Scan not found."), status: 404)
                 }
                 return json(Self.scanJSON(id: scanId, group: group, scan, state, withParent: true), status: 200)
+            }
+        }
+        router.post("/api/v4/products/{productId}/images/{imageId}/findingsReport:json") { request in
+            let group = "\(request.pathParameters["productId"] ?? "")/\(request.pathParameters["imageId"] ?? "")"
+            return await core.serve(request, key: "\(group)/findingsReport") {
+                guard let findings = core.latestFindings(group) else {
+                    return json(core.errorBody(404, "No completed scan of this image."), status: 404)
+                }
+                let counts = ["critical": findings.critical, "high": findings.high, "medium": findings.medium,
+                              "low": findings.low, "unspecified": 0]
+                return json(["findingsBySeverity": counts.merging(["total": counts.values.reduce(0, +)]) { a, _ in a }],
+                            status: 200)
             }
         }
         return router

@@ -129,6 +129,17 @@ public final class FakeUpstreamCore: Sendable {
         }
     }
 
+    /// The findings of the newest scan of a group that completed (as far as it has been read), without reading it.
+    func latestFindings(_ group: String) -> FakeFindings? {
+        state.withLock { state in
+            state.entries.values.filter { $0.group == group }.sorted { $0.scan.createdAt > $1.scan.createdAt }
+                .lazy.compactMap { entry -> FakeFindings? in
+                    guard case .finished(.completed(let findings)) = entry.state else { return nil }
+                    return findings
+                }.first
+        }
+    }
+
     private func isAuthorized(_ request: HTTPRequest) -> Bool {
         switch auth {
         case .none:

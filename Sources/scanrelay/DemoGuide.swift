@@ -38,7 +38,7 @@ struct DemoGuide {
             # metrics, health
             curl -s \(base)/metrics
             curl -s \(base)/readyz
-            # CI gates: the large image's newest scan passes once polling sees it complete (exit 0) ...
+            # CI gates: the large image's newest scan (high findings, no critical) passes once polling sees it complete (exit 0) ...
             scanrelay wait --server \(base) --image \(DemoUpstreams.largeImage) --fail-on critical --timeout 2m
             # ... the Yandex scan has a critical finding (exit 1)
             scanrelay wait --server \(base) --scan yandex:\(DemoTraffic.yandexScanId) --fail-on critical

@@ -29,7 +29,7 @@ struct DemoUpstreams {
             FakeScan(runningPolls: 1, outcome: .completed(FakeFindings(high: 2, medium: 5, low: 9))))
         largeScanId = binarly.addScan(
             productId: Self.productId, imageId: Self.largeImage,
-            FakeScan(runningPolls: 3, outcome: .completed(FakeFindings(critical: 1, high: 4, medium: 12, low: 30))))
+            FakeScan(runningPolls: 3, outcome: .completed(FakeFindings(high: 4, medium: 12, low: 30))))
         _ = opsmx.addScan(
             projectId: opsmxProject, scanId: opsmxScanId,
             FakeScan(runningPolls: 2, outcome: .completed(FakeFindings(medium: 1))))

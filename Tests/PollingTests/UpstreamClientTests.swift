@@ -63,6 +63,55 @@ import Testing
         fake.stop()
     }
 
+    func bearerBinarly(_ fake: FakeBinarly) async throws -> BinarlyClient {
+        BinarlyClient(source: "binarly", configuration: .init(baseURL: try await fake.start(), auth: .bearer("binarly-token")),
+                      maxConnections: 1)
+    }
+
+    @Test func aCompletedBinarlyScan_GetsItsCountsFromTheImagesFindingsReport() async throws {
+        let fake = FakeBinarly()
+        let scanId = fake.addScan(productId: "p", imageId: "i", FakeScan(runningPolls: 0, outcome: .completed(FakeFindings(critical: 1, high: 2, low: 4))))
+        let client = try await bearerBinarly(fake)
+        for ref in [ScanRef.binarly(productId: "p", imageId: "i", scanId: scanId), .binarly(productId: "p", imageId: "i", scanId: nil)] {
+            guard case .scan(let update, _) = try await client.poll(ref, scanStartedAt: Date()) else { Issue.record("no scan"); continue }
+            #expect(update.status == .completed)
+            #expect(update.findings == Findings(critical: 1, high: 2, low: 4))
+        }
+        #expect(fake.core.requestCount == 4)
+        fake.stop()
+    }
+
+    @Test func aRunningBinarlyScan_DoesNotAskForTheFindingsReport() async throws {
+        let fake = FakeBinarly()
+        let scanId = fake.addScan(productId: "p", imageId: "i", FakeScan(runningPolls: 5))
+        let client = try await bearerBinarly(fake)
+        guard case .scan(let update, _) = try await client.poll(.binarly(productId: "p", imageId: "i", scanId: scanId), scanStartedAt: Date()) else {
+            Issue.record("no scan")
+            return
+        }
+        #expect(update.status == .running && update.findings == nil)
+        #expect(fake.core.requestCount == 1)
+        fake.stop()
+    }
+
+    @Test func aFindingsReportTheTenantCannotHave_LeavesTheCountsUnknown_WhileAFailingOneFailsThePoll() async throws {
+        let fake = FakeBinarly()
+        let scanId = fake.addScan(productId: "p", imageId: "i", FakeScan(runningPolls: 0))
+        let client = try await bearerBinarly(fake)
+        let ref = ScanRef.binarly(productId: "p", imageId: "i", scanId: scanId)
+        fake.core.inject(.slow(.zero), .status(403))  // Get Scan answers; the report is forbidden
+        guard case .scan(let update, _) = try await client.poll(ref, scanStartedAt: Date()) else {
+            Issue.record("no scan")
+            return
+        }
+        #expect(update.status == .completed && update.findings == nil)
+        fake.core.inject(.slow(.zero), .status(503))
+        await #expect(throws: UpstreamError.http(status: 503, message: "Simulated failure 503. (SIMULATED)")) {
+            try await client.poll(ref, scanStartedAt: Date())
+        }
+        fake.stop()
+    }
+
     @Test func upstreamErrorBodies_GiveTheUpstreamsOwnMessage() async throws {
         let binarly = FakeBinarly(), yandex = FakeYandex(), opsmx = FakeOpsMx()
         let b = BinarlyClient(source: "b", configuration: .init(baseURL: try await binarly.start(), auth: .bearer("binarly-token")), maxConnections: 1)

@@ -2,7 +2,8 @@ import Foundation
 import ScanCore
 
 /// Polls Binarly API v4: Get Scan for a ref naming a scan, List Scans (`?status=true`) for a ref naming only an
-/// image — whose newest scan it then follows by id.
+/// image — whose newest scan it then follows by id. A completed scan's counts come from the image's findings report,
+/// since Binarly's scan resources carry none.
 public struct BinarlyClient: UpstreamClient {
     private let source: String
     private let http: UpstreamHTTP
@@ -21,7 +22,7 @@ public struct BinarlyClient: UpstreamClient {
             let body = try await http.get(http.url(image + ["/", .value(scanId)]))
             let update = try decoded(BinarlyDecoding.scanUpdate(
                 fromGetScan: Array(body), productId: productId, imageId: imageId, source: source, via: .poll))
-            return .scan(update, following: ref)
+            return .scan(try await withFindings(update, image: image), following: ref)
         }
         let body = try await http.get(http.url(image, query: [("status", "true")]))
         let scans = try decoded(BinarlyDecoding.scanUpdates(
@@ -32,6 +33,23 @@ public struct BinarlyClient: UpstreamClient {
             return ta != tb ? ta < tb : a.offset > b.offset
         }?.element
         guard let newest, newest.status != .notFound else { return .noScanYet }
-        return .scan(newest, following: .binarly(productId: productId, imageId: imageId, scanId: newest.upstreamId))
+        return .scan(try await withFindings(newest, image: image),
+                     following: .binarly(productId: productId, imageId: imageId, scanId: newest.upstreamId))
+    }
+
+    /// `update` with the findings report's counts once it is completed. A report the tenant cannot have (a 4xx
+    /// other than 429) leaves the counts unknown rather than holding the verdict back; any other failure is the
+    /// poll's, so the watch retries it before the scan is cached as completed without counts.
+    private func withFindings(_ update: ScanUpdate, image: [UpstreamURL.Piece]) async throws(UpstreamError) -> ScanUpdate {
+        guard update.status == .completed, update.findings == nil else { return update }
+        var update = update
+        let report = Array(image.dropLast()) + ["/findingsReport:json"]
+        do {
+            let body = try await http.post(http.url(report), json: Data("{}".utf8))
+            update.findings = try decoded(BinarlyFindingsReport.findings(fromReport: Array(body)))
+        } catch .http(let status, _) where (400..<500).contains(status) {
+            return update
+        }
+        return update
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Authenticated GETs against one upstream: adds the configured credential, renews an OAuth2 token once on a 401
+/// Authenticated requests (GETs, and the odd read-only POST) against one upstream: adds the configured credential, renews an OAuth2 token once on a 401
 /// and retries, and turns non-2xx answers into `UpstreamError`s carrying the upstream's own message.
 struct UpstreamHTTP: Sendable {
     private let urls: UpstreamURL
@@ -32,11 +32,21 @@ struct UpstreamHTTP: Sendable {
 
     /// The body of a 2xx answer to `GET url`.
     func get(_ url: URL) async throws(UpstreamError) -> Data {
+        try await exchange("GET", url, body: nil)
+    }
+
+    /// The body of a 2xx answer to `POST url` with a JSON `body`: for the few read-only queries an upstream
+    /// exposes as POST (Binarly's findings report).
+    func post(_ url: URL, json body: Data) async throws(UpstreamError) -> Data {
+        try await exchange("POST", url, body: body)
+    }
+
+    private func exchange(_ method: String, _ url: URL, body: Data?) async throws(UpstreamError) -> Data {
         let token = try await tokens?.accessToken()
-        var response = try await send(url, token: token)
+        var response = try await send(method, url, body: body, token: token)
         if response.status == 401, let tokens, let token {
             await tokens.invalidate(token)
-            response = try await send(url, token: tokens.accessToken())
+            response = try await send(method, url, body: body, token: tokens.accessToken())
         }
         switch response.status {
         case 200..<300:
@@ -48,10 +58,14 @@ struct UpstreamHTTP: Sendable {
         }
     }
 
-    private func send(_ url: URL, token: String?) async throws(UpstreamError) -> UpstreamResponse {
+    private func send(_ method: String, _ url: URL, body: Data?, token: String?) async throws(UpstreamError) -> UpstreamResponse {
         var request = URLRequest(url: url)
-        request.httpMethod = "GET"
+        request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         switch auth {
         case .none: break
         case .bearer(let value): request.setValue("Bearer \(value)", forHTTPHeaderField: "Authorization")
