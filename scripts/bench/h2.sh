@@ -27,41 +27,17 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-for tool in h2load curl; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install nghttp2-client curl)" >&2; exit 69; }
-done
-if [ "$PIN" = 1 ] && ! command -v taskset >/dev/null; then echo "--pin needs taskset (util-linux)" >&2; exit 69; fi
+# shellcheck source=scripts/bench/lib.sh
+source scripts/bench/lib.sh
+bench_require "apt-get install nghttp2-client curl" h2load curl
+if [ "$PIN" = 1 ]; then bench_require "util-linux" taskset; fi
 
-if [ -z "$BINARY" ]; then
-    timeout 900 swift build -c release --scratch-path .build-release --product scanrelay >&2
-    BINARY=.build-release/release/scanrelay
-fi
-
-SERVER_CPU=()
+BINARY="$(bench_binary "$BINARY")"
 CLIENT_CPU=()
-if [ "$PIN" = 1 ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); fi
-
-WORK="$(mktemp -d)"
-"${SERVER_CPU[@]}" "$BINARY" serve --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap stop_server EXIT
-
+if [ "$PIN" = 1 ]; then CLIENT_CPU=(taskset -c 1); fi
+bench_start_server "$BINARY" "$PORT" "$PIN"
 URL="http://127.0.0.1:$PORT/healthz"
-ready=0
-for _ in $(seq 1 100); do
-    if curl -fsS --http2-prior-knowledge -o /dev/null --max-time 1 "$URL" 2>/dev/null; then ready=1; break; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ "$ready" != 1 ]; then echo "server did not become ready over h2c; its log:" >&2; cat "$WORK/server.log" >&2; exit 1; fi
+bench_wait_ready "$URL" --http2-prior-knowledge
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $REQUESTS requests, $STREAMS streams per connection"
 printf '%-8s %12s %10s %10s %10s %10s %8s %12s\n' clients "requests/s" "min" "mean" "max" "sd" failed "peak RSS"
@@ -70,6 +46,6 @@ for c in $CLIENTS; do
     rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$WORK/h2load.txt")
     read -r min max mean sd < <(awk '/^time for request:/ {print $4, $5, $6, $7}' "$WORK/h2load.txt")
     failed=$(awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($i ~ /^(failed|errored|timeout),?$/) n += $(i - 1)} END {print n + 0}' "$WORK/h2load.txt")
-    rss=$(awk '/^VmHWM:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SERVER_PID/status")
+    rss=$(bench_peak_rss)
     printf '%-8s %12s %10s %10s %10s %10s %8s %12s\n' "$c" "$rps" "$min" "$mean" "$max" "$sd" "$failed" "$rss"
 done
