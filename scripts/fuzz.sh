@@ -8,7 +8,10 @@
 #
 # To add a target: create Fuzz/NAME/ with a fuzz file, a corpus/ of seeds and optionally NAME.dict, and add NAME
 # to SOURCES. A target whose sources import other package modules lists them in MODULES (each built first from
-# Sources/MODULE into its own instrumented module) and any C module flags in CFLAGS.
+# Sources/MODULE into its own instrumented module) and any C module flags in CFLAGS. Modules this script cannot build
+# from source (Yams, swift-crypto: SwiftPM packages with C parts, and our modules that import them) are listed in
+# PACKAGES: SwiftPM builds them, uninstrumented, at the versions Package.resolved pins, into a scratch path of their
+# own, and their objects are linked in; the target's own sources are what must be covered.
 set -euo pipefail
 
 declare -A SOURCES=(
@@ -18,10 +21,17 @@ declare -A SOURCES=(
     [WebhookDecoding]="Sources/Providers/ScanRef.swift Sources/Providers/Decoding"
     # Only the Crypto-free parsing files: swift-crypto is a SwiftPM package this script does not build.
     [SignatureHeader]="Sources/Webhooks/SignatureHeader.swift Sources/Webhooks/WebhookTimestamp.swift Sources/Webhooks/WebhookHeaders.swift Sources/Webhooks/VerificationFailure.swift"
+    [ConfigurationLoader]="Sources/ScanRelayApp/Configuration"
 )
 declare -A MODULES=(
     [HTTP2Connection]="HTTPCore"
     [WebhookDecoding]="ScanCore"
+    [ConfigurationLoader]="ScanCore"
+)
+# SwiftPM targets, in dependency order, with every target of their closure: each one's objects are linked (C
+# targets such as CYaml included). Webhooks is here because AppConfiguration takes DeliveryLedger's defaults.
+declare -A PACKAGES=(
+    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto Webhooks"
 )
 # CNGHTTP2's module map (a [system] module that autolinks libnghttp2).
 declare -A CFLAGS=(
@@ -53,6 +63,25 @@ common=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -packa
 read -r -a cflags <<< "${CFLAGS[$target]:-}"
 mkdir -p "$build/modules"
 objects=()
+if [[ -n ${PACKAGES[$target]:-} ]]; then
+    spm=(--scratch-path "${FUZZ_BUILD_DIR:-.build-fuzz}/spm" -c release)
+    for package_target in ${PACKAGES[$target]}; do
+        echo "building package target $package_target with SwiftPM" >&2
+        swift build "${spm[@]}" --target "$package_target" >&2
+    done
+    bin=$(swift build "${spm[@]}" --show-bin-path)
+    common+=(-I "$bin/Modules")
+    for package_target in ${PACKAGES[$target]}; do
+        while IFS= read -r -d '' object; do objects+=("$object"); done \
+            < <(find "$bin/$package_target.build" -name '*.o' -print0 | sort -z)
+        # A C target's module map (its own in include/, or the one SwiftPM generates): importers of its Swift
+        # wrapper need it even when the wrapper imports it internally.
+        for map in "$bin/$package_target.build/module.modulemap" \
+            "${FUZZ_BUILD_DIR:-.build-fuzz}"/spm/checkouts/*/Sources/"$package_target"/include/module.modulemap; do
+            if [[ -f $map ]]; then common+=(-Xcc -fmodule-map-file="$map"); fi
+        done
+    done
+fi
 for module in ${MODULES[$target]:-}; do
     sources=()
     while IFS= read -r -d '' file; do sources+=("$file"); done < <(find "Sources/$module" -name '*.swift' -print0 | sort -z)

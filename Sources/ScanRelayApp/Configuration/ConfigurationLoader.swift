@@ -9,6 +9,8 @@ import Yams
 /// refuses to start with it.
 public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
+    /// How `...File` secrets are read; only the fuzzer replaces the disk.
+    var readSecretFile: SecretFileReader = ConfigurationReader.readFromDisk
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -37,7 +39,7 @@ public struct ConfigurationLoader: Sendable {
 
     /// Validates configuration text; `file` is the name problems are reported under.
     public func load(yaml: String, file: String, listen: String? = nil) throws(ConfigurationError) -> AppConfiguration {
-        let reader = ConfigurationReader(file: file, environment: environment)
+        let reader = ConfigurationReader(file: file, environment: environment, readSecretFile: readSecretFile)
         var configuration = AppConfiguration()
         var listenOrigin = ConfigurationProblem.Origin.file(file, line: nil)
 

@@ -1,6 +1,14 @@
 import Foundation
 import Yams
 
+/// Reads the file a `...File` key names. A seam: the fuzzer gives fake files, so fuzzed paths never reach the disk.
+typealias SecretFileReader = @Sendable (_ path: String) -> Result<Data, UnreadableFile>
+
+/// Why a file cannot be read, in the words of `ls` ("no such file", "permission denied").
+struct UnreadableFile: Error {
+    let reason: String
+}
+
 /// Turns a composed YAML tree into typed values while collecting every problem, so one run of `check-config`
 /// reports all of them instead of stopping at the first.
 ///
@@ -9,14 +17,16 @@ import Yams
 final class ConfigurationReader {
     let file: String
     let environment: [String: String]
+    let readSecretFile: SecretFileReader
     private(set) var problems: [ConfigurationProblem] = []
 
     /// Secret files larger than this are certainly a wrong path (a binary, a log), not a token.
     static let maxSecretFileBytes = 64 * 1024
 
-    init(file: String, environment: [String: String]) {
+    init(file: String, environment: [String: String], readSecretFile: @escaping SecretFileReader) {
         self.file = file
         self.environment = environment
+        self.readSecretFile = readSecretFile
     }
 
     func report(_ message: String, at path: String, node: Node?) {
@@ -71,10 +81,11 @@ final class ConfigurationReader {
             return nil
         }
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: name))
-        } catch {
-            report("cannot read \(name) (\(Self.whyUnreadable(name))); mount the file or fix the path", at: path, node: node)
+        switch readSecretFile(name) {
+        case .success(let contents):
+            data = contents
+        case .failure(let unreadable):
+            report("cannot read \(name) (\(unreadable.reason)); mount the file or fix the path", at: path, node: node)
             return nil
         }
         guard data.count <= Self.maxSecretFileBytes, var contents = String(data: data, encoding: .utf8) else {
@@ -97,6 +108,15 @@ final class ConfigurationReader {
         case .scalar(let scalar) where scalar.string.isEmpty && scalar.style == .plain: "nothing"
         case .scalar: "a single value"
         case .alias: "an alias"
+        }
+    }
+
+    /// The real `SecretFileReader`.
+    @Sendable static func readFromDisk(_ path: String) -> Result<Data, UnreadableFile> {
+        do {
+            return .success(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            return .failure(UnreadableFile(reason: whyUnreadable(path)))
         }
     }
 
