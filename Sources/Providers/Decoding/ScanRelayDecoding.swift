@@ -1,4 +1,3 @@
-import Foundation
 import ScanCore
 
 /// ScanRelay's own events, as another ScanRelay or a pipeline relays them: `{type, data: Scan}`.
@@ -11,10 +10,10 @@ public enum ScanRelayDecoding {
         guard type == "scan.completed" || type == "scan.updated" else {
             return DecodedWebhook(events: [.ignored(reason: "\(type) events are not acted on")])
         }
-        guard let data = event["data"], data.object != nil else { throw .malformed("data must be a Scan object") }
+        guard let data = event["data"]?.object else { throw .malformed("data must be a Scan object") }
         var update: ScanUpdate
         do {
-            update = try JSONDecoder().decode(ScanUpdate.self, from: Data(data.serialized))
+            update = try RelayedScan.update(data)
         } catch {
             throw .malformed("data must be a Scan with at least upstreamId, subject.imageId and status")
         }
