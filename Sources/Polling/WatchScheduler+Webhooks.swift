@@ -4,6 +4,11 @@ import ScanCore
 
 /// How webhooks meet watches: a webhook's scan can end a watch, and a hint asks for an immediate poll.
 extension WatchScheduler {
+    /// Whether any watch exists that ``matchWebhook(_:)`` could change. Read without a hop onto the actor, so the
+    /// webhook path skips the hop while nothing is watched; a watch added concurrently with a webhook may see it or
+    /// not, as it could before.
+    public nonisolated var mayMatchWebhooks: Bool { recordCount.load(ordering: .acquiring) > 0 }
+
     /// Applies a webhook's (already merged) scan update to the watches following that scan.
     ///
     /// A terminal update ends every active matching watch (`done`, `scanId` set): there is nothing left to poll.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Providers
 import ScanCore
+import Synchronization
 
 /// Holds the watches and polls their upstreams on schedule.
 ///
@@ -56,7 +57,11 @@ public actor WatchScheduler {
     let onChange: @Sendable (Watch) -> Void
     let logger: Logger
 
-    var records: [String: Record] = [:]
+    var records: [String: Record] = [:] {
+        didSet { recordCount.store(records.count, ordering: .releasing) }
+    }
+    /// `records.count`, readable without hopping onto the actor (see ``mayMatchWebhooks``).
+    nonisolated let recordCount = Atomic<Int>(0)
     var dueQueue = DueQueue()
     var nextGeneration: UInt64 = 0
     var jobs: [String: JobQueue] = [:]

@@ -123,7 +123,7 @@ struct WebhookIngest: Sendable {
             if durable?.scanChanged(outcome) == false {
                 throw .unavailable("the scan could not be recorded in the state directory", retryAfterSeconds: 10)
             }
-            await scheduler.matchWebhook(update)
+            if scheduler.mayMatchWebhooks { await scheduler.matchWebhook(update) }
             // The poll itself runs after the answer; only its place in the queue is taken here.
             if let refetch { await scheduler.refetchNow(refetch, source: source.name) }
         case .refetch(let ref):

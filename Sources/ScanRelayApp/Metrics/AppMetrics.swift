@@ -10,6 +10,18 @@ final class AppMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let cachedScans: Gauge
     private let sseSubscribers: Gauge
+    /// Handles of the per-request metrics (see ``MetricHandles``); the duration histogram's key has status 0.
+    private let requests = MetricHandles<RequestKey, Counter>()
+    private let requestDurations = MetricHandles<RequestKey, DurationHistogram>()
+    private let webhookDeliveries = MetricHandles<WebhookKey, Counter>()
+
+    private struct RequestKey: Hashable, Sendable {
+        let route: String, method: String, status: Int
+    }
+
+    private struct WebhookKey: Hashable, Sendable {
+        let source: String, outcome: WebhookOutcome
+    }
 
     static let durationBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
@@ -26,13 +38,15 @@ final class AppMetrics: Sendable {
 
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
         let method = HTTPMethod.implemented.contains(HTTPMethod(method)) ? method : "other"
-        registry.makeCounter(
-            descriptor: Names.httpRequests, labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Names.httpRequestDuration, labels: [("route", route), ("method", method)],
-            buckets: Self.durationBuckets
-        ).record(duration)
+        requests.handle(RequestKey(route: route, method: method, status: status)) {
+            registry.makeCounter(
+                descriptor: Names.httpRequests, labels: [("route", route), ("method", method), ("status", String(status))])
+        }.increment()
+        requestDurations.handle(RequestKey(route: route, method: method, status: 0)) {
+            registry.makeDurationHistogram(
+                descriptor: Names.httpRequestDuration, labels: [("route", route), ("method", method)],
+                buckets: Self.durationBuckets)
+        }.record(duration)
     }
 
     func connectionOpened(protocol name: String) { openConnections(name).increment() }
@@ -45,9 +59,10 @@ final class AppMetrics: Sendable {
     // MARK: Webhooks and polls
 
     func recordWebhook(source: String, outcome: WebhookOutcome) {
-        registry.makeCounter(
-            descriptor: Names.webhookDeliveries, labels: [("source", source), ("outcome", outcome.rawValue)]
-        ).increment()
+        webhookDeliveries.handle(WebhookKey(source: source, outcome: outcome)) {
+            registry.makeCounter(
+                descriptor: Names.webhookDeliveries, labels: [("source", source), ("outcome", outcome.rawValue)])
+        }.increment()
     }
 
     func recordPoll(source: String, outcome: String) {
