@@ -82,7 +82,9 @@ stop_server
 # Valgrind 3.19 cannot read the DWARF 5 debug info Swift 6 emits: profile a copy without it (symbols stay).
 objcopy --strip-debug "$BINARY" "$WORK/scanrelay"
 cc -shared -fPIC -O2 -o "$WORK/sigsuspend-copy.so" scripts/bench/sigsuspend-copy.c
-LD_PRELOAD="$WORK/sigsuspend-copy.so" valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
+# Names uncompressed: each dump then reads on its own (callgrind_annotate FILE).
+LD_PRELOAD="$WORK/sigsuspend-copy.so" valgrind --tool=callgrind --compress-strings=no --compress-pos=no \
+    --callgrind-out-file="$WORK/callgrind.out" \
     "$WORK/scanrelay" serve --config "$WORK/scanrelay.yaml" >"$WORK/scanrelay.log" 2>&1 &
 SERVER_PID=$!
 wait_ready 120
