@@ -72,8 +72,10 @@ public struct ConfigurationLoader: Sendable {
 
     private func compose(_ yaml: String, reader: ConfigurationReader) -> Node? {
         do {
-            // An empty file is a valid configuration of defaults.
-            return try Yams.compose(yaml: yaml) ?? Node([(Node, Node)]())
+            // An empty file is a valid configuration of defaults. The basic resolver tags every scalar `str`: the
+            // reader parses scalars itself and never reads tags, and the default resolver compiles seven
+            // `NSRegularExpression`s, which pulls ICU's property tables into memory (a few MiB of idle RSS).
+            return try Yams.compose(yaml: yaml, .basic) ?? Node([(Node, Node)]())
         } catch let error as YamlError {
             let (line, message) = Self.describe(error)
             reader.report("not valid YAML: \(message)", at: "", line: line)
