@@ -36,8 +36,12 @@ extension FakeUpstream {
         }
     }
 
-    /// Stops serving; requests in flight may finish.
+    /// Stops serving; requests in flight may finish. The server is let go here: its router's closures hold `core`,
+    /// which holds the server, and that cycle would otherwise outlive the stopped fake.
     public func stop() {
-        core.server.withLock { $0?.beginGracefulShutdown() }
+        core.server.withLock { server in
+            server?.beginGracefulShutdown()
+            server = nil
+        }
     }
 }

@@ -102,7 +102,7 @@ final class ConnectionHarness {
         weak let released = connection
         connection?.close()
         connection = nil
-        loop.runPending()
+        loop.stop()
         return released == nil
     }
 }

@@ -8,15 +8,18 @@ final class TestLoop: HTTP2ConnectionHost {
         var jobs: [@Sendable () -> Void] = []
         var waiter: CheckedContinuation<Void, Never>?
         var outputSignals = 0
+        var stopped = false
     }
     private let state = Mutex(State())
 
     func execute(onLoop job: @escaping @Sendable () -> Void) {
-        let waiter = state.withLock { state in
+        let (waiter, runNow) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+            guard !state.stopped else { return (nil, true) }
             state.jobs.append(job)
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, false)
         }
+        if runNow { return job() }
         waiter?.resume()
     }
 
@@ -36,6 +39,14 @@ final class TestLoop: HTTP2ConnectionHost {
         }
         for job in jobs { job() }
         return jobs.count
+    }
+
+    /// Like the server's loop once it has stopped: runs what is queued, then runs later jobs at once. A handler task
+    /// that outlives its connection then finishes (finding the connection gone) instead of waiting forever on a job
+    /// nobody runs, a task and loop that would hold each other and leak.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        runPending()
     }
 
     /// Returns once at least one job is queued.
