@@ -9,7 +9,10 @@ enum CLIProcess {
         if let path = ProcessInfo.processInfo.environment["SCANRELAY_BINARY"] { return URL(fileURLWithPath: path) }
         #if os(Linux)
         // The runner may be swiftpm-testing-helper, so argv[0] is not the bundle: find it among the mapped files.
-        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+        // Read to the end through FileHandle: String(contentsOfFile:) trusts st_size, 0 for a /proc file, and returns
+        // only the first 4 KiB, which under ThreadSanitizer (many more mappings) ends before the bundle's line.
+        let mapsData = try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps")).readToEnd()
+        let maps = String(decoding: mapsData ?? Data(), as: UTF8.self)
         let bundle = maps.split(separator: "\n").lazy.compactMap { $0.split(separator: " ").last }
             .first { $0.hasSuffix(".xctest") }.map(String.init)
         #else
