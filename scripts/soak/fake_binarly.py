@@ -1,9 +1,10 @@
-"""A fake Binarly API v4 (Get Scan, List Scans) for the soak and upstream-fault scripts.
+"""A fake Binarly API v4 (Get Scan, List Scans, the image findings report) for the soak and upstream-fault scripts.
 
 Scans are created on first sight: a scan completes after `polls_to_complete` successful answers for it, so the
 server under test keeps polling until then. Faults (500, 429 with Retry-After: 1, a sleep past the client's request
 timeout) are drawn per request with a seeded RNG. Every request is recorded per scan (time, outcome) so the caller
-can check the poll policy: requests per watch, gaps after 429, upstream concurrency.
+can check the poll policy: requests per watch, gaps after 429, upstream concurrency. The findings report that
+ScanRelay asks for once a scan completes is answered without faults and counted apart (`reports`).
 """
 import json
 import random
@@ -14,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 GET_SCAN = re.compile(r"^/api/v4/products/([^/]+)/images/([^/]+)/scans/([^/?]+)$")
 LIST_SCANS = re.compile(r"^/api/v4/products/([^/]+)/images/([^/]+)/scans$")
+FINDINGS_REPORT = re.compile(r"^/api/v4/products/([^/]+)/images/([^/]+)/findingsReport:json$")
 
 
 class FakeBinarly:
@@ -30,6 +32,7 @@ class FakeBinarly:
         self.outcomes = {}           # outcome -> count
         self.in_flight = 0
         self.max_in_flight = 0
+        self.reports = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +43,9 @@ class FakeBinarly:
 
             def do_GET(self):
                 fake.handle(self)
+
+            def do_POST(self):
+                fake.report(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -103,6 +109,15 @@ class FakeBinarly:
             self._send(request, 200, scan if single else {"scans": [scan]})
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def report(self, request):
+        request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        if not FINDINGS_REPORT.match(request.path):
+            return self._send(request, 404, {"error": "not found"}, counted=False)
+        with self.lock:
+            self.reports += 1
+        counts = {"critical": 0, "high": 1, "medium": 2, "low": 3, "unspecified": 0, "total": 6}
+        self._send(request, 200, {"findingsBySeverity": counts}, counted=False)
 
     def _leave(self):
         with self.lock:
