@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Instructions per request (callgrind) and idle RSS of `scanrelay serve`: figures that do not depend on what else
-# runs on the machine, unlike requests/s (compare.sh). For tuning the request path on a shared, loaded machine.
+# Instructions per request (callgrind) and idle RSS of `scanrelay serve`, optionally beside the Hummingbird comparison
+# app: figures that do not depend on what else runs on the machine, unlike requests/s (compare.sh). For tuning the
+# request path on a shared, loaded machine.
 #
 #   scripts/bench/instructions.sh                    # builds release into .build-release, then measures
 #   scripts/bench/instructions.sh --binary PATH      # an already built binary
 #   options: --requests N (1000 a endpoint)  --scans N (1000 seeded)  --port N (18190)
-#            --keep DIR (keep the callgrind dumps, one per endpoint, for callgrind_annotate)
+#            --keep DIR (keep the callgrind dumps, one per endpoint and server, for callgrind_annotate)
+#            --hb-binary PATH (also profile Benchmarks/HummingbirdBench, built as compare.sh builds it)
 #
 # Prints idle RSS (VmRSS 1 s after ready, run natively, before any request), then one row per endpoint: the
 # instructions the whole server process (every thread) executed per request, over N sequential requests on one
@@ -18,6 +20,7 @@ REQUESTS=1000
 SCANS=1000
 PORT=18190
 KEEP=""
+HB_BINARY=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --binary) BINARY="$2"; shift 2 ;;
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
         --scans) SCANS="$2"; shift 2 ;;
         --port) PORT="$2"; shift 2 ;;
         --keep) KEEP="$2"; shift 2 ;;
+        --hb-binary) HB_BINARY="$2"; shift 2 ;;
         *) echo "unknown option: $1" >&2; exit 64 ;;
     esac
 done
@@ -68,7 +72,7 @@ wait_ready() { # SECONDS (bounded)
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
     done
-    echo "scanrelay did not become ready; its log:" >&2; cat "$WORK/scanrelay.log" >&2; exit 1
+    echo "the server did not become ready; its log:" >&2; cat "$WORK"/*.log >&2; exit 1
 }
 
 "$BINARY" serve --config "$WORK/scanrelay.yaml" >"$WORK/scanrelay.log" 2>&1 &
@@ -80,15 +84,25 @@ echo "idle RSS: $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SERVER_
 stop_server
 
 # Valgrind 3.19 cannot read the DWARF 5 debug info Swift 6 emits: profile a copy without it (symbols stay).
-objcopy --strip-debug "$BINARY" "$WORK/scanrelay"
 cc -shared -fPIC -O2 -o "$WORK/sigsuspend-copy.so" scripts/bench/sigsuspend-copy.c
-# Names uncompressed: each dump then reads on its own (callgrind_annotate FILE).
-LD_PRELOAD="$WORK/sigsuspend-copy.so" valgrind --tool=callgrind --compress-strings=no --compress-pos=no \
-    --callgrind-out-file="$WORK/callgrind.out" \
-    "$WORK/scanrelay" serve --config "$WORK/scanrelay.yaml" >"$WORK/scanrelay.log" 2>&1 &
-SERVER_PID=$!
-wait_ready 120
-timeout 1800 python3 scripts/bench/instructions.py "$SERVER_PID" "$PORT" "$SOURCE" "$SECRET" \
-    "$WORK/callgrind.out" "$REQUESTS" "$SCANS"
-if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && cp "$WORK"/callgrind.out.* "$KEEP"/; fi
+profile() { # NAME BINARY ARGS...: instructions per request of one server under callgrind
+    local name="$1" binary="$2"
+    shift 2
+    objcopy --strip-debug "$binary" "$WORK/$name"
+    mkdir -p "$WORK/$name.dumps"
+    # Names uncompressed: each dump then reads on its own (callgrind_annotate FILE).
+    LD_PRELOAD="$WORK/sigsuspend-copy.so" valgrind --tool=callgrind --compress-strings=no --compress-pos=no \
+        --callgrind-out-file="$WORK/$name.dumps/callgrind.out" "$WORK/$name" "$@" >"$WORK/$name.log" 2>&1 &
+    SERVER_PID=$!
+    wait_ready 120
+    echo "$name:"
+    timeout 1800 python3 scripts/bench/instructions.py "$SERVER_PID" "$PORT" "$SOURCE" "$SECRET" \
+        "$WORK/$name.dumps/callgrind.out" "$REQUESTS" "$SCANS"
+    stop_server
+    if [ -n "$KEEP" ]; then mkdir -p "$KEEP/$name" && cp "$WORK/$name.dumps"/callgrind.out.* "$KEEP/$name"/; fi
+}
+profile scanrelay "$BINARY" serve --config "$WORK/scanrelay.yaml"
+# Benchmarks/HummingbirdBench takes PORT SCANS SOURCE SECRET and seeds its scans itself; the driver's seeding
+# webhooks are then new deliveries of existing scans, as for ScanRelay.
+if [ -n "$HB_BINARY" ]; then profile hummingbird "$HB_BINARY" "$PORT" "$SCANS" "$SOURCE" "$SECRET"; fi
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (instruction counts do not depend on it)"
