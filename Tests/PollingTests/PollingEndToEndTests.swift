@@ -107,6 +107,9 @@ import Testing
         for _ in 0..<60 { fake.core.inject(.slow(.milliseconds(20))) }
         var policy = EndToEndHarness.fastPolicy
         policy.concurrencyPerSource = 4
+        // No request may time out here: a timed-out request frees its slot while the fake is still answering it,
+        // which a loaded machine would make look like a fifth request in flight.
+        policy.requestTimeout = .seconds(30)
         let harness = try await EndToEndHarness(binarly: fake, policy: policy)
         var ids: Set<String> = []
         for ref in refs { ids.insert(try await harness.scheduler.add(WatchRequest(source: "binarly", ref: ref)).id) }
