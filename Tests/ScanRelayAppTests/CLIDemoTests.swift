@@ -25,9 +25,9 @@ import Testing
         // The gates first: they wait (long-poll) until the polled scans complete.
         let binary = CLIProcess.binary.path
         let image = try await Self.shell(binary + gates[0].dropFirst("scanrelay".count))
-        #expect(image.status == 0, "\(image.stdout)")
+        #expect(image.status == 0, "\(image.stdout)\(image.stderr)")
         let yandex = try await Self.shell(binary + gates[1].dropFirst("scanrelay".count))
-        #expect(yandex.status == 1 && yandex.stdout.hasPrefix("FAIL yandex:"), "\(yandex.stdout)")
+        #expect(yandex.status == 1 && yandex.stdout.hasPrefix("FAIL yandex:"), "\(yandex.stdout)\(yandex.stderr)")
 
         for line in curls {
             let result = try await Self.shell(line)

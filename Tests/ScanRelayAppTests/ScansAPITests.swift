@@ -118,14 +118,14 @@ struct ScansAPITests {
         try await app.stop()
     }
 
-    @Test func one_UnknownId_Is404Problem_EvenWithWait() async throws {
+    /// Answered at once: asked to wait 5 minutes (the cap), a server that held the request would run into the
+    /// test's one-minute limit. No clock reading: under a sanitizer and a loaded machine a prompt 404 took 12 s.
+    @Test(.timeLimit(.minutes(1)))
+    func one_UnknownId_Is404Problem_EvenWithWait() async throws {
         let app = try await RunningApp.start()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response = try await app.get("/v1/scans/relay:missing?wait=30s")
+        let response = try await app.get("/v1/scans/relay:missing?wait=5m")
         #expect(response.status == 404)
         #expect(response.header("Content-Type") == "application/problem+json")
-        #expect(start.duration(to: clock.now) < .seconds(10))
         try await app.stop()
     }
 
