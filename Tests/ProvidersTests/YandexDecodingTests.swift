@@ -45,7 +45,8 @@ import Testing
 
     @Test func createImageTrigger_StartsAWatchOnTheImage_WithTheUnknownSizeSchedule() throws {
         let decoded = try Fixture.decode(.yandex, "yandex-trigger-create-image")
-        #expect(decoded.events == [.startWatch(.yandexImage(imageId: "crti2c9bb8hnk1a2hse1"), scheduleUnknownSize: true)])
+        #expect(decoded.events == [.startWatch(.yandexImage(imageId: "crti2c9bb8hnk1a2hse1"),
+                                               imageCreatedAt: Date(timeIntervalSince1970: 1_599_476_954))])
         #expect(decoded.deliveryKey == "yandex-events:crtpk611h9kh4tr3mm0d")
     }
 
@@ -53,7 +54,7 @@ import Testing
         let decoded = try Fixture.decode(.yandex, "yandex-trigger-mixed")
         #expect(decoded.events == [
             .ignored(reason: "yandex.cloud.events.containerregistry.DeleteImage events are not acted on"),
-            .startWatch(.yandexImage(imageId: "crtinewnewnewnewnew1"), scheduleUnknownSize: true),
+            .startWatch(.yandexImage(imageId: "crtinewnewnewnewnew1"), imageCreatedAt: Date(timeIntervalSince1970: 1_599_477_001)),
         ])
     }
 

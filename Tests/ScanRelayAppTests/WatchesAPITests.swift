@@ -160,7 +160,9 @@ struct WatchesAPITests {
                 upstream: UpstreamSettings(baseURL: url, auth: .bearer("yandex-iam-token")),
                 webhook: WebhookSettings(verify: .none))]
         }
-        let trigger = Array(try Data(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json")))
+        // The fixture's image was created in 2020; here it was created just now, as a trigger delivered at once says.
+        let fixture = try String(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json"), encoding: .utf8)
+        let trigger = Array(fixture.replacingOccurrences(of: "2020-09-07T11:09:14Z", with: RFC3339.format(Date())).utf8)
         let response = try await app.request("POST", "/v1/webhooks/yandex", headers: [("Content-Type", "application/json")], body: trigger)
         #expect(response.status == 202)
         let listed = try await app.get("/v1/watches")
@@ -172,6 +174,32 @@ struct WatchesAPITests {
         let nextPollText = try #require(watches.first?["nextPollAt"] as? String)
         let nextPoll = try #require(RFC3339.parse(nextPollText))
         #expect(nextPoll.timeIntervalSinceNow > 3000)
+        try await app.stop()
+        fake.stop()
+    }
+
+    @Test func aLateYandexTrigger_CountsFromTheImagesCreation_SoItsScanIsPolledAtOnce() async throws {
+        let (fake, url) = try await Self.fake()
+        let app = try await RunningApp.start { configuration in
+            configuration.poll.unknownSize = .init(min: .seconds(3600), max: .seconds(7200))
+            configuration.sources = [SourceConfiguration(
+                name: "yandex", provider: .yandex,
+                upstream: UpstreamSettings(baseURL: url, auth: .bearer("yandex-iam-token")),
+                webhook: WebhookSettings(verify: .none))]
+        }
+        // Relayed two hours after the image was created: its scan is expected to be over, and a result from that
+        // time on is this image's scan.
+        let fixture = try String(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json"), encoding: .utf8)
+        let trigger = Array(fixture.replacingOccurrences(of: "2020-09-07T11:09:14Z", with: RFC3339.format(Date() - 7200)).utf8)
+        #expect(try await app.request("POST", "/v1/webhooks/yandex", headers: [("Content-Type", "application/json")], body: trigger).status == 202)
+        // Polled within seconds, although the unknown-size schedule counted from now would wait an hour.
+        var polls = 0
+        for _ in 0..<200 where polls == 0 {
+            let watch = try #require((try await app.get("/v1/watches")).json["watches"] as? [[String: Any]]).first
+            polls = watch?["polls"] as? Int ?? 0
+            if polls == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(polls >= 1)
         try await app.stop()
         fake.stop()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import ScanCore
 
 /// What a webhook body asks ScanRelay to do, as a provider decoder reads it.
@@ -6,8 +7,10 @@ public enum WebhookEvent: Sendable, Hashable {
     case scan(ScanUpdate)
     /// Re-fetch this upstream state now. Needs a source with an `upstream`; the caller answers `422` otherwise.
     case hint(ScanRef)
-    /// Start watching (Yandex `CreateImage`): the image is new, its scan has not started, its size is unknown.
-    case startWatch(ScanRef, scheduleUnknownSize: Bool)
+    /// Start watching (Yandex `CreateImage`): the image is new, its scan has not started, its size is unknown (so
+    /// the unknown-size schedule applies). `imageCreatedAt` is when the registry says the image was created: a scan
+    /// result from then on is this image's, however late the trigger was relayed.
+    case startWatch(ScanRef, imageCreatedAt: Date?)
     /// A well-formed event ScanRelay does not act on: acknowledged `202` and counted, never rejected.
     case ignored(reason: String)
 }

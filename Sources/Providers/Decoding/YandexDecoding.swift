@@ -86,7 +86,8 @@ public enum YandexDecoding {
                 continue
             }
             let imageId = try WebhookDecoding.id(message["details"]?["image_id"], at: path + ".details.image_id")
-            events.append(.startWatch(.yandexImage(imageId: imageId), scheduleUnknownSize: true))
+            let createdAt = WebhookDecoding.time(message["event_metadata"]?["created_at"])
+            events.append(.startWatch(.yandexImage(imageId: imageId), imageCreatedAt: createdAt))
         }
         // Delivery is at least once; a redelivery repeats the event ids.
         let key = eventIds.count == messages.count ? "yandex-events:" + eventIds.joined(separator: ",") : nil

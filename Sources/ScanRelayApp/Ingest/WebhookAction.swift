@@ -1,3 +1,4 @@
+import Foundation
 import Providers
 import ScanCore
 
@@ -7,8 +8,9 @@ enum WebhookAction: Sendable {
     case update(ScanUpdate, refetch: ScanRef?)
     /// A hint: poll the upstream now.
     case refetch(ScanRef)
-    /// Start a watch (a Yandex `CreateImage` trigger), with the unknown-size schedule.
-    case watch(ScanRef)
+    /// Start a watch (a Yandex `CreateImage` trigger), with the unknown-size schedule; a scan finished since
+    /// `scanStartedAt` counts as the watched one.
+    case watch(ScanRef, scanStartedAt: Date?)
 
     /// Nil for an event that is acknowledged and counted but not acted on. A hint or a watch for a source
     /// without an upstream cannot be acted on: 422.
@@ -23,11 +25,12 @@ enum WebhookAction: Sendable {
                 throw .unprocessable("source '\(source.name)' has no upstream to re-fetch a hint from")
             }
             self = .refetch(ref)
-        case .startWatch(let ref, _):
+        case .startWatch(let ref, let imageCreatedAt):
             guard source.hasUpstream else {
                 throw .unprocessable("source '\(source.name)' has no upstream to watch the image through")
             }
-            self = .watch(ref)
+            // The registry's clock may run ahead of ours: a start in our future would reject the very scan awaited.
+            self = .watch(ref, scanStartedAt: imageCreatedAt.map { min($0, Date()) })
         }
     }
 

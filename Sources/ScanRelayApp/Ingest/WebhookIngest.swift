@@ -130,9 +130,9 @@ struct WebhookIngest: Sendable {
             guard await scheduler.refetchNow(ref, source: source.name) else {
                 throw .unavailable("too many re-fetches are waiting for source '\(source.name)'", retryAfterSeconds: 10)
             }
-        case .watch(let ref):
+        case .watch(let ref, let scanStartedAt):
             do {
-                _ = try await scheduler.add(WatchRequest(source: source.name, ref: ref))
+                _ = try await scheduler.add(WatchRequest(source: source.name, ref: ref, scanStartedAt: scanStartedAt))
             } catch {
                 throw .unavailable(error.description, retryAfterSeconds: 60)
             }
