@@ -2,14 +2,17 @@
 # The whole test suite, as CI runs it (.ci/run installs the tools first; README.md gives this command).
 #
 #   1. the Swift tests: unit tests and integration tests with the real server on loopback ports and real clients
-#      (URLSession, curl, nghttp, Python h2/httpx), pollers against fake upstreams over real sockets;
+#      (URLSession, curl, nghttp, Python h2/httpx), pollers against fake upstreams over real sockets; then the same
+#      suite built and run again under AddressSanitizer with LeakSanitizer (scripts/sanitized-tests.sh address: its
+#      comments give the options, scripts/sanitizers/lsan.supp the suppressions; `... thread`, ThreadSanitizer, is
+#      run by hand: it cannot see Synchronization.Mutex on Linux and flags every lock, see that script);
 #   2. openapi.yaml validated, and schemathesis against the running service;
 #   3. the Dockerfile: hadolint, and the runtime stage's libraries checked against the release binary;
 #   4. the hostile-client suite (scripts/hostile) against that release binary, the one the image ships: its latency
 #      bounds are about the product, and a debug build is several times slower under a flood;
 #   5. each libFuzzer target for FUZZ_SECONDS (default 60);
 #
-# SCANRELAY_QUICK_TESTS=1 runs step 1 only (for a fast local loop).
+# SCANRELAY_QUICK_TESTS=1 runs the plain Swift tests of step 1 only (for a fast local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,9 +43,13 @@ trap 'rm -f "$swift_log"' EXIT
 swift_tests() {
     swift build --build-tests && swift test --skip-build 2>&1 | tee "$swift_log"
 }
+sanitized_tests() {
+    bash scripts/sanitized-tests.sh "$1" 2>&1 | tee -a "$swift_log"
+}
 
 step "swift test" swift_tests
 if [[ "${SCANRELAY_QUICK_TESTS:-0}" != 1 ]]; then
+    step "swift test under AddressSanitizer" sanitized_tests address
     step "openapi.yaml is valid OpenAPI 3.1" openapi-spec-validator openapi.yaml
     step "schemathesis against the running service" bash scripts/api-conformance.sh
     step "hadolint Dockerfile" hadolint Dockerfile
@@ -56,7 +63,7 @@ fi
 echo
 if ((failed > 0)); then
     printf 'failed step: %s\n' "${failures[@]}"
-    grep -E '✘ Test .* recorded an issue|Program crashed|Fatal error|unexpected signal' "$swift_log" | cut -c1-400 | head -40 || true
+    grep -E '✘ Test .* recorded an issue|Program crashed|Fatal error|unexpected signal|ERROR: (Address|Leak)Sanitizer' "$swift_log" | cut -c1-400 | head -40 || true
 fi
 echo "steps: $passed passed, $failed failed"
 ((failed == 0))
