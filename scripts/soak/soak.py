@@ -5,9 +5,10 @@ the CPU): signed webhooks creating and then completing scans on a `scanrelay` so
 GET /v1/scans lists, GET /v1/scans/{id} (some with ?wait=1s), watches created on a fake Binarly (completing after
 three polls) and some deleted, GET /v1/watches, and SSE subscribers that connect, read a while, disconnect.
 
-Memory is bounded by configuration (cache.maxScans, cache.eventRing, cache.dedupeKeys, ended watches ageing out
-after maxWatchAge), each sized so that it is full within the warm-up (the dedupe ledger: 10,000 keys at ~60
-deliveries/s is about three minutes), so after warm-up RSS should plateau. Usage: soak.py --binary PATH --minutes N [--csv FILE]
+Memory is bounded by configuration (cache.maxScans, cache.eventRing, cache.dedupeKeys, and poll.maxWatches: ended
+watches stay listed until a new watch needs their room), each sized so that it is full within the warm-up (the
+dedupe ledger: 10,000 keys at ~60 deliveries/s is about three minutes; 2,000 watches at ~10/s about three and a
+half), so after warm-up RSS should plateau. Usage: soak.py --binary PATH --minutes N [--csv FILE]
 """
 import argparse
 import csv
@@ -38,7 +39,7 @@ poll:
   maxWatchAge: 1m
   concurrencyPerSource: 8
   requestTimeout: 2s
-  maxWatches: 10000
+  maxWatches: 2000
 sources:
   - name: relay
     provider: scanrelay
