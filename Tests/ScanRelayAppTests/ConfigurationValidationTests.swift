@@ -47,6 +47,13 @@ import Testing
         Case(yaml: "", environment: ["SCANRELAY_LISTEN": "0.0.0.0:8080"], expected: ["SCANRELAY_LISTEN: listen: \(exposure)"]),
         Case(yaml: "", listen: "0.0.0.0:8080", expected: ["--listen: listen: \(exposure)"]),
         Case(yaml: "", listen: "8080", expected: ["--listen: listen: \"8080\" is not HOST:PORT; write e.g. 127.0.0.1:8080 or [::1]:8080"]),
+        // A secret interpolated under the wrong key is named by its variable, never echoed.
+        Case(yaml: "limits: { idleTimeout: \"${TOKEN}\" }\n", environment: ["TOKEN": "s3cr3t-token"], expected: [
+            "test.yaml:1: limits.idleTimeout: \"${TOKEN}\" is not a duration; \(durationGuide)",
+        ]),
+        Case(yaml: upstream("{ baseURL: \"${TOKEN}\", auth: { bearer: x } }"), environment: ["TOKEN": "s3cr3t-token"], expected: [
+            "test.yaml:4: sources[0].upstream.baseURL: \"${TOKEN}\" is not an absolute http or https URL without query, such as https://scanner.example.com",
+        ]),
         // SCANRELAY_* variables.
         Case(yaml: "", environment: [
             "SCANRELAY_LISTEN": "nope", "SCANRELAY_LOG_LEVEL": "loud", "SCANRELAY_LOG_FORMAT": "xml",

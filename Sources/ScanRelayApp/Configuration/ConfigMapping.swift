@@ -86,7 +86,7 @@ final class ConfigMapping {
     func duration(_ key: String, atLeast minimum: Duration = .milliseconds(1)) -> Duration? {
         guard let text = stringValue(key) else { return nil }
         guard let duration = DurationSyntax.parse(text) else {
-            report("\"\(text)\" is not a duration; write \(DurationSyntax.expected)", key: key)
+            report("\"\(shown(text, of: key))\" is not a duration; write \(DurationSyntax.expected)", key: key)
             return nil
         }
         guard duration >= minimum else {
@@ -99,7 +99,7 @@ final class ConfigMapping {
     func size(_ key: String, atLeast minimum: Int = 1) -> Int? {
         guard let text = stringValue(key) else { return nil }
         guard let size = ByteSizeSyntax.parse(text) else {
-            report("\"\(text)\" is not a size; write \(ByteSizeSyntax.expected)", key: key)
+            report("\"\(shown(text, of: key))\" is not a size; write \(ByteSizeSyntax.expected)", key: key)
             return nil
         }
         guard size >= minimum else {
@@ -148,6 +148,13 @@ final class ConfigMapping {
         }
     }
 
+    /// `text`, the value of `key`, as a problem may quote it: as written in the file when it came from `${ENV}`, so
+    /// a secret put under the wrong key is named by its variable, never echoed.
+    func shown(_ text: String, of key: String) -> String {
+        if let written = value(key)?.scalar?.string, written.contains("${") { return written }
+        return text
+    }
+
     // MARK: Helpers
 
     private func stringValue(_ key: String) -> String? {
@@ -157,7 +164,7 @@ final class ConfigMapping {
     private func parsed<Value>(_ key: String, expected: String, _ parse: (String) -> Value?) -> Value? {
         guard let text = stringValue(key) else { return nil }
         guard let parsedValue = parse(text) else {
-            report("\"\(text)\" is not valid; expected \(expected)", key: key)
+            report("\"\(shown(text, of: key))\" is not valid; expected \(expected)", key: key)
             return nil
         }
         return parsedValue

@@ -88,7 +88,7 @@ extension ConfigurationLoader {
             let name = section.string("header")
             let value = section.string("value", required: "give the header's value, e.g. \"Bearer ${TOKEN}\"")
             if let name, !HeaderName.isValid(name) {
-                section.report("\"\(name)\" is not a header name; use letters, digits and '-'", key: "header")
+                section.report("\"\(section.shown(name, of: "header"))\" is not a header name; use letters, digits and '-'", key: "header")
                 return nil
             }
             guard let name, let value = value.flatMap({ nonEmpty($0, section, "value") }) else { return nil }
@@ -117,7 +117,7 @@ extension ConfigurationLoader {
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
               components.query == nil, components.fragment == nil, let url = components.url
         else {
-            section.report("\"\(text)\" is not an absolute http or https URL without query, such as https://scanner.example.com", key: key)
+            section.report("\"\(section.shown(text, of: key))\" is not an absolute http or https URL without query, such as https://scanner.example.com", key: key)
             return nil
         }
         return url

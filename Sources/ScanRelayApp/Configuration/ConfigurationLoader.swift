@@ -101,7 +101,7 @@ public struct ConfigurationLoader: Sendable {
     private func readListen(_ top: ConfigMapping, into configuration: inout AppConfiguration) -> Int? {
         guard let node = top.value("listen"), let text = top.reader.text(node, path: "listen") else { return nil }
         guard let address = ListenAddress(parsing: text) else {
-            top.report("\"\(text)\" is not HOST:PORT; write e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080", key: "listen")
+            top.report("\"\(top.shown(text, of: "listen"))\" is not HOST:PORT; write e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080", key: "listen")
             return nil
         }
         configuration.listen = address
