@@ -7,7 +7,10 @@ struct DemoGuide {
     var text: String {
         let small = "binarly:\(upstreams.smallScanId)"
         let large = "binarly:\(upstreams.largeScanId)"
-        let signedHeaders = (try? DemoTraffic.headers(for: DemoTraffic.relayEvent, signing: .standardWebhooks(secrets.standardWebhooks)))?
+        // One event, signed and printed: it carries the current time, so building it twice could print a body the
+        // signature does not cover.
+        let relayEvent = DemoTraffic.relayEvent
+        let signedHeaders = (try? DemoTraffic.headers(for: relayEvent, signing: .standardWebhooks(secrets.standardWebhooks)))?
             .map { "-H '\($0.0): \($0.1)'" }.joined(separator: " ") ?? ""
         return """
             ScanRelay demo: the service on \(base), with simulated Binarly (\(upstreams.binarlyURL.absoluteString)), \
@@ -29,7 +32,7 @@ struct DemoGuide {
             curl -s '\(base)/v1/scans?source=harbor'
             # a signed Standard Webhooks delivery (signature valid 5 minutes; sent twice it is a duplicate)
             curl -s -X POST \(base)/v1/webhooks/relay -H 'Content-Type: application/json' \(signedHeaders) \
-            --data '\(DemoTraffic.relayEvent)'
+            --data '\(relayEvent)'
             # a delivery with a wrong signature is refused with 401
             curl -s -X POST \(base)/v1/webhooks/relay -H 'Content-Type: application/json' -H 'webhook-id: msg_x' \
             -H 'webhook-timestamp: 1' -H 'webhook-signature: v1,AAAA' --data '{}'

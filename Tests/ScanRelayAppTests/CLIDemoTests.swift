@@ -50,6 +50,7 @@ import Testing
                 #expect(line.hasSuffix("/readyz"))
             }
         }
-        #expect(try await demo.stop() == 0)
+        let stopped = try await demo.stop()
+        #expect(stopped == 0, "demo exited \(stopped): \(demo.errors.all.suffix(30).joined(separator: "\n"))")
     }
 }
