@@ -149,20 +149,28 @@ struct WatchesAPITests {
         fake.stop()
     }
 
-    @Test func yandexCreateImageTrigger_StartsAWatchOnTheImage_WithTheUnknownSizeSchedule() async throws {
-        let fake = FakeYandex()
-        let url = try await fake.start()
-        let app = try await RunningApp.start { configuration in
-            // The unknown-size schedule is far off: the watch must still be waiting when it is read.
+    /// An app with one Yandex source polled through `url`, whose unknown-size schedule waits an hour.
+    static func yandexApp(_ url: URL) async throws -> RunningApp {
+        try await RunningApp.start { configuration in
             configuration.poll.unknownSize = .init(min: .seconds(3600), max: .seconds(7200))
             configuration.sources = [SourceConfiguration(
                 name: "yandex", provider: .yandex,
                 upstream: UpstreamSettings(baseURL: url, auth: .bearer("yandex-iam-token")),
                 webhook: WebhookSettings(verify: .none))]
         }
-        // The fixture's image was created in 2020; here it was created just now, as a trigger delivered at once says.
+    }
+
+    /// The CreateImage trigger fixture (its image created in 2020), saying the image was created at `createdAt`.
+    static func createImageTrigger(createdAt: Date) throws -> [UInt8] {
         let fixture = try String(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json"), encoding: .utf8)
-        let trigger = Array(fixture.replacingOccurrences(of: "2020-09-07T11:09:14Z", with: RFC3339.format(Date())).utf8)
+        return Array(fixture.replacingOccurrences(of: "2020-09-07T11:09:14Z", with: RFC3339.format(createdAt)).utf8)
+    }
+
+    @Test func yandexCreateImageTrigger_StartsAWatchOnTheImage_WithTheUnknownSizeSchedule() async throws {
+        let fake = FakeYandex()
+        let app = try await Self.yandexApp(try await fake.start())
+        // Delivered at once: the image was created just now, so the watch waits the schedule (and is read waiting).
+        let trigger = try Self.createImageTrigger(createdAt: Date())
         let response = try await app.request("POST", "/v1/webhooks/yandex", headers: [("Content-Type", "application/json")], body: trigger)
         #expect(response.status == 202)
         let listed = try await app.get("/v1/watches")
@@ -179,18 +187,11 @@ struct WatchesAPITests {
     }
 
     @Test func aLateYandexTrigger_CountsFromTheImagesCreation_SoItsScanIsPolledAtOnce() async throws {
-        let (fake, url) = try await Self.fake()
-        let app = try await RunningApp.start { configuration in
-            configuration.poll.unknownSize = .init(min: .seconds(3600), max: .seconds(7200))
-            configuration.sources = [SourceConfiguration(
-                name: "yandex", provider: .yandex,
-                upstream: UpstreamSettings(baseURL: url, auth: .bearer("yandex-iam-token")),
-                webhook: WebhookSettings(verify: .none))]
-        }
+        let fake = FakeYandex()
+        let app = try await Self.yandexApp(try await fake.start())
         // Relayed two hours after the image was created: its scan is expected to be over, and a result from that
         // time on is this image's scan.
-        let fixture = try String(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json"), encoding: .utf8)
-        let trigger = Array(fixture.replacingOccurrences(of: "2020-09-07T11:09:14Z", with: RFC3339.format(Date() - 7200)).utf8)
+        let trigger = try Self.createImageTrigger(createdAt: Date() - 7200)
         #expect(try await app.request("POST", "/v1/webhooks/yandex", headers: [("Content-Type", "application/json")], body: trigger).status == 202)
         // Polled within seconds, although the unknown-size schedule counted from now would wait an hour.
         var polls = 0
