@@ -33,14 +33,10 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option: $1" >&2; exit 64 ;;
     esac
 done
-for tool in wrk h2load nginx curl python3 taskset; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install wrk nghttp2-client nginx curl)" >&2; exit 69; }
-done
-
-if [ -z "$BINARY" ]; then
-    timeout 1800 swift build -c release --scratch-path .build-release --product scanrelay >&2
-    BINARY=.build-release/release/scanrelay
-fi
+# shellcheck source=scripts/bench/lib.sh
+source scripts/bench/lib.sh
+bench_require "apt-get install wrk nghttp2-client nginx curl" wrk h2load nginx curl python3 taskset
+BINARY="$(bench_binary "$BINARY")"
 if [ -z "$HB_BINARY" ]; then
     timeout 1800 swift build -c release --package-path Benchmarks/HummingbirdBench --scratch-path .build-bench-hb >&2
     HB_BINARY=.build-bench-hb/release/HBBench

@@ -32,13 +32,10 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option: $1" >&2; exit 64 ;;
     esac
 done
-for tool in valgrind callgrind_control objcopy cc curl python3; do
-    command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 69; }
-done
-if [ -z "$BINARY" ]; then
-    timeout 1800 swift build -c release --scratch-path .build-release --product scanrelay >&2
-    BINARY=.build-release/release/scanrelay
-fi
+# shellcheck source=scripts/bench/lib.sh
+source scripts/bench/lib.sh
+bench_require "apt-get install valgrind binutils gcc curl python3" valgrind callgrind_control objcopy cc curl python3
+BINARY="$(bench_binary "$BINARY")"
 
 SOURCE=relay
 SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
