@@ -68,12 +68,20 @@ import Testing
                       maxConnections: 1)
     }
 
+    struct NotAScan: Error {}
+
+    /// The scan update one poll answers; any other answer fails the test.
+    func polledScan(_ client: BinarlyClient, _ ref: ScanRef) async throws -> ScanUpdate {
+        guard case .scan(let update, _) = try await client.poll(ref, scanStartedAt: Date()) else { throw NotAScan() }
+        return update
+    }
+
     @Test func aCompletedBinarlyScan_GetsItsCountsFromTheImagesFindingsReport() async throws {
         let fake = FakeBinarly()
         let scanId = fake.addScan(productId: "p", imageId: "i", FakeScan(runningPolls: 0, outcome: .completed(FakeFindings(critical: 1, high: 2, low: 4))))
         let client = try await bearerBinarly(fake)
         for ref in [ScanRef.binarly(productId: "p", imageId: "i", scanId: scanId), .binarly(productId: "p", imageId: "i", scanId: nil)] {
-            guard case .scan(let update, _) = try await client.poll(ref, scanStartedAt: Date()) else { Issue.record("no scan"); continue }
+            let update = try await polledScan(client, ref)
             #expect(update.status == .completed)
             #expect(update.findings == Findings(critical: 1, high: 2, low: 4))
         }
@@ -85,10 +93,7 @@ import Testing
         let fake = FakeBinarly()
         let scanId = fake.addScan(productId: "p", imageId: "i", FakeScan(runningPolls: 5))
         let client = try await bearerBinarly(fake)
-        guard case .scan(let update, _) = try await client.poll(.binarly(productId: "p", imageId: "i", scanId: scanId), scanStartedAt: Date()) else {
-            Issue.record("no scan")
-            return
-        }
+        let update = try await polledScan(client, .binarly(productId: "p", imageId: "i", scanId: scanId))
         #expect(update.status == .running && update.findings == nil)
         #expect(fake.core.requestCount == 1)
         fake.stop()
@@ -100,10 +105,7 @@ import Testing
         let client = try await bearerBinarly(fake)
         let ref = ScanRef.binarly(productId: "p", imageId: "i", scanId: scanId)
         fake.core.inject(.slow(.zero), .status(403))  // Get Scan answers; the report is forbidden
-        guard case .scan(let update, _) = try await client.poll(ref, scanStartedAt: Date()) else {
-            Issue.record("no scan")
-            return
-        }
+        let update = try await polledScan(client, ref)
         #expect(update.status == .completed && update.findings == nil)
         fake.core.inject(.slow(.zero), .status(503))
         await #expect(throws: UpstreamError.http(status: 503, message: "Simulated failure 503. (SIMULATED)")) {

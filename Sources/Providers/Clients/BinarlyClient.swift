@@ -48,7 +48,7 @@ public struct BinarlyClient: UpstreamClient {
             let body = try await http.post(http.url(report), json: Data("{}".utf8))
             update.findings = try decoded(BinarlyFindingsReport.findings(fromReport: Array(body)))
         } catch .http(let status, _) where (400..<500).contains(status) {
-            return update
+            // The counts stay unknown.
         }
         return update
     }

@@ -151,7 +151,10 @@ final class ConfigMapping {
     /// `text`, the value of `key`, as a problem may quote it: as written in the file when it came from `${ENV}`, so
     /// a secret put under the wrong key is named by its variable, never echoed.
     func shown(_ text: String, of key: String) -> String {
-        if let written = value(key)?.scalar?.string, written.contains("${") { return written }
+        // Read from the entries, not through `value(_:)`: quoting a value is not reading the key.
+        if let written = entries.first(where: { $0.key == key })?.value.scalar?.string, written.contains("${") {
+            return written
+        }
         return text
     }
 
