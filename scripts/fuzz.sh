@@ -99,5 +99,20 @@ swiftc "${common[@]}" "${cflags[@]}" -use-ld=lld -module-name "${target}Fuzz" \
 flags=(-max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/")
 # An optional dictionary of the format's tokens steers mutations into the interesting branches.
 [[ -f Fuzz/$target/$target.dict ]] && flags+=(-dict="Fuzz/$target/$target.dict")
+# A trap must reach libFuzzer as it is: the Swift runtime's own backtracer would catch it first, and its memory
+# reader trips ASan, which then reports the backtracer instead of the input's failure (seen in CI).
+export SWIFT_BACKTRACE=enable=no
+before=$(find "$artifacts" -type f | sort)
 # The first directory receives new inputs; the committed seeds are only read.
-exec "$build/$target" "$corpus" "Fuzz/$target/corpus" "${flags[@]}" "$@"
+status=0
+"$build/$target" "$corpus" "Fuzz/$target/corpus" "${flags[@]}" "$@" || status=$?
+if [[ $status -ne 0 ]]; then
+    # A CI log is all there is of a clean clone: print each new input so it can be replayed, and say how.
+    while IFS= read -r artifact; do
+        [[ -n $artifact ]] || continue
+        echo "input $artifact (base64; replay: base64 -d > crash && $build/$target crash):" >&2
+        base64 -w 0 "$artifact" >&2
+        echo >&2
+    done < <(comm -13 <(echo "$before") <(find "$artifacts" -type f | sort))
+fi
+exit $status

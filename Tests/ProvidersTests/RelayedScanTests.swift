@@ -62,6 +62,10 @@ import Testing
         #""score": "high""#,
         #""findings": {"high": 1.5}"#,
         #""findings": [1]"#,
+        // Counts beyond any real scan: six near Int.max would overflow when summed into total.
+        #""findings": {"critical": -1}"#,
+        #""findings": {"critical": 9e18, "high": 9e18}"#,
+        #""findings": {"total": 1e12}"#,
         #""provider": "nobody""#,
         #""createdAt": "yesterday""#,
         #""completedAt": 1700000000"#,
@@ -79,6 +83,7 @@ import Testing
 
     @Test(arguments: [
         #"{"upstreamId": "u", "subject": {"imageId": "i", "imageSizeBytes": 1.5}, "status": "running"}"#,
+        #"{"upstreamId": "u", "subject": {"imageId": "i", "imageSizeBytes": -4096}, "status": "running"}"#,
         #"{"upstreamId": "u", "subject": "i", "status": "running"}"#,
         #"{"upstreamId": "u", "subject": {"imageId": "i"}, "status": 1}"#,
         #"{"upstreamId": null, "subject": {"imageId": "i"}, "status": "running"}"#,

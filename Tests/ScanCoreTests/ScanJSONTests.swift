@@ -111,4 +111,12 @@ struct ScanJSONTests {
         let json = #"{"upstreamId": "u", "subject": {"imageId": "i"}, "status": "paused"}"#
         #expect(try JSONDecoder().decode(ScanUpdate.self, from: Data(json.utf8)).status == .unknown)
     }
+
+    /// Six counts near `Int.max` would trap when summed into `total`; a negative count means nothing.
+    @Test(arguments: [#"{"critical": -1}"#, #"{"critical": 9000000000000000000, "high": 9000000000000000000}"#,
+                      #"{"total": 1000000000000}"#])
+    func countsOutsideTheValidRange_AreRefused(findings: String) {
+        let json = #"{"upstreamId": "u", "subject": {"imageId": "i"}, "status": "completed", "findings": "# + findings + "}"
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ScanUpdate.self, from: Data(json.utf8)) }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScanCore
 
 /// A parsed JSON document, for decoding upstream payloads whose shapes vary (two vocabularies, strings where
 /// numbers were documented, fields that come and go). Decoders read it leniently and say what they expected.
@@ -47,15 +48,16 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// A count, whether sent as a JSON number or (as proto3 JSON sends int64) as a string of digits.
-    /// Negative, fractional or absurd values (a trillion or more: sums of such could overflow) are not counts.
+    /// Negative, fractional or absurd values (outside `Findings.validCounts`) are not counts.
     public var count: Int? {
         switch self {
         case .number(let value):
-            guard value >= 0, value < 1e12, value.rounded() == value else { return nil }
-            return Int(value)
+            guard let whole = Int(exactly: value), Findings.validCounts.contains(whole) else { return nil }
+            return whole
         case .string(let text):
-            guard (1...12).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            return Int(text)
+            guard (1...12).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let whole = Int(text), Findings.validCounts.contains(whole) else { return nil }
+            return whole
         default:
             return nil
         }

@@ -43,7 +43,7 @@ enum RelayedScan {
             tag: try string(fields["tag"]),
             projectId: try string(fields["projectId"]),
             imageSizeBytes: try number(fields["imageSizeBytes"]).map { (size) throws(Invalid) in
-                guard let whole = Int64(exactly: size) else { throw Invalid() }
+                guard size >= 0, let whole = Int64(exactly: size) else { throw Invalid() }
                 return whole
             }
         )
@@ -52,9 +52,11 @@ enum RelayedScan {
     private static func findings(_ value: JSONValue?) throws(Invalid) -> Findings? {
         guard let value = present(value) else { return nil }
         let fields = try object(value)
+        // Bounded as every provider's counts are (`JSONValue.count`): a negative count means nothing, and six
+        // counts near `Int.max` would trap when `Findings` sums them into `total`.
         func count(_ key: String) throws(Invalid) -> Int? {
             guard let number = try number(fields[key]) else { return nil }
-            guard let whole = Int(exactly: number) else { throw Invalid() }
+            guard let whole = JSONValue.number(number).count else { throw Invalid() }
             return whole
         }
         return Findings(
