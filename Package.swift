@@ -6,6 +6,7 @@ import PackageDescription
 //                      │            └─> Webhooks (signature schemes)
 //                      └─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
 //                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
+//   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it).
 //   FakeUpstreams: simulated Binarly/Yandex/OpsMx servers on HTTPServer, for tests and `scanrelay demo`.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
@@ -37,21 +38,27 @@ let package = Package(
             providers: [.apt(["libnghttp2-dev"]), .brew(["nghttp2"])]
         ),
 
+        .target(name: "Locking", swiftSettings: strict),
+
         // HTTP: knows nothing of scans.
         .target(name: "HTTPCore", swiftSettings: strict),
         .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"], swiftSettings: strict),
         .target(
             name: "HTTPServer",
-            dependencies: ["HTTPCore", "HTTP2", "CEpoll", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPCore", "HTTP2", "CEpoll", "Locking", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         // Scans: know nothing of sockets.
-        .target(name: "ScanCore", swiftSettings: strict),
-        .target(name: "Webhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "ScanCore", dependencies: ["Locking"], swiftSettings: strict),
+        .target(
+            name: "Webhooks",
+            dependencies: ["Locking", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Providers",
-            dependencies: ["ScanCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScanCore", "Locking", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -61,13 +68,17 @@ let package = Package(
         ),
 
         // Durability: the optional append-only journal behind `state.dir`.
-        .target(name: "StateJournal", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(
+            name: "StateJournal",
+            dependencies: ["Locking", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
 
         // The application: wires HTTP to scans.
         .target(
             name: "ScanRelayApp",
             dependencies: [
-                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal",
+                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal", "Locking",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -81,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "FakeUpstreams",
-            dependencies: ["HTTPCore", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPCore", "HTTPServer", "Locking", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -103,11 +114,12 @@ let package = Package(
             path: "Tests/Support/ChildProcesses",
             swiftSettings: strict
         ),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
-        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2", "ChildProcesses"], exclude: ["Scripts"], swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "ChildProcesses"], swiftSettings: strict),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2", "Locking", "ChildProcesses"], exclude: ["Scripts"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Locking", "ChildProcesses"], swiftSettings: strict),
         .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
-        .testTarget(name: "StateJournalTests", dependencies: ["StateJournal"], swiftSettings: strict),
+        .testTarget(name: "StateJournalTests", dependencies: ["StateJournal", "Locking"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer"], swiftSettings: strict),

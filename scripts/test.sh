@@ -3,9 +3,9 @@
 #
 #   1. the Swift tests: unit tests and integration tests with the real server on loopback ports and real clients
 #      (URLSession, curl, nghttp, Python h2/httpx), pollers against fake upstreams over real sockets; then the same
-#      suite built and run again under AddressSanitizer with LeakSanitizer (scripts/sanitized-tests.sh address: its
-#      comments give the options, scripts/sanitizers/lsan.supp the suppressions; `... thread`, ThreadSanitizer, is
-#      run by hand: it cannot see Synchronization.Mutex on Linux and flags every lock, see that script);
+#      suite built and run again under AddressSanitizer with LeakSanitizer, and under ThreadSanitizer
+#      (scripts/sanitized-tests.sh address|thread: its comments give the options, scripts/sanitizers/ the
+#      suppressions, each explained);
 #   2. openapi.yaml validated, and schemathesis against the running service;
 #   3. the Dockerfile: hadolint, and the runtime stage's libraries checked against the release binary;
 #   4. the hostile-client suite (scripts/hostile) against that release binary, the one the image ships: its latency
@@ -50,6 +50,7 @@ sanitized_tests() {
 step "swift test" swift_tests
 if [[ "${SCANRELAY_QUICK_TESTS:-0}" != 1 ]]; then
     step "swift test under AddressSanitizer" sanitized_tests address
+    step "swift test under ThreadSanitizer" sanitized_tests thread
     step "openapi.yaml is valid OpenAPI 3.1" openapi-spec-validator openapi.yaml
     step "schemathesis against the running service" bash scripts/api-conformance.sh
     step "hadolint Dockerfile" hadolint Dockerfile
@@ -63,7 +64,7 @@ fi
 echo
 if ((failed > 0)); then
     printf 'failed step: %s\n' "${failures[@]}"
-    grep -E '✘ Test .* recorded an issue|Program crashed|Fatal error|unexpected signal|ERROR: (Address|Leak)Sanitizer' "$swift_log" | cut -c1-400 | head -40 || true
+    grep -E '✘ Test .* recorded an issue|Program crashed|Fatal error|unexpected signal|ERROR: (Address|Leak)Sanitizer|SUMMARY: ThreadSanitizer' "$swift_log" | cut -c1-400 | head -40 || true
 fi
 echo "steps: $passed passed, $failed failed"
 ((failed == 0))

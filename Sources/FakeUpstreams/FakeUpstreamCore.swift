@@ -2,7 +2,7 @@ import Foundation
 import HTTPCore
 import HTTPServer
 import Logging
-import Synchronization
+import Locking
 
 /// What every simulated scanner shares: scripted scans and their progress, faults on demand, auth checks, an OAuth2
 /// token endpoint, and counters of requests and concurrency that tests assert on. The provider fakes add only their
@@ -35,8 +35,8 @@ public final class FakeUpstreamCore: Sendable {
     static let maxRecordedTargets = 1000
 
     let auth: FakeAuth
-    let state = Mutex(State())
-    let server = Mutex<HTTPServer?>(nil)
+    let state = Locked(State())
+    let server = Locked<HTTPServer?>(nil)
     /// Renders an error body in the provider's documented shape.
     let errorBody: @Sendable (_ status: Int, _ message: String) -> [String: Any]
 

@@ -2,6 +2,7 @@ import CEpoll
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 
 /// One thread with its own epoll instance. It owns its connections, runs their I/O and their timers, and is the task
@@ -33,7 +34,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     let context: ServerContext
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
     private let threadID = Atomic<UInt>(0)
 
     // MARK: Loop thread only

@@ -164,7 +164,10 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     private func respond(with response: HTTPResponse, exchange id: UInt64) {
         guard var exchange, exchange.id == id, !connection.isClosed else { return }
         task = nil
-        if shuttingDown || HTTP1ResponseEncoder.asksToClose(response.headers) { exchange.keepAlive = false }
+        if shuttingDown || connection.loop.context.shutdownBegun.load(ordering: .acquiring)
+            || HTTP1ResponseEncoder.asksToClose(response.headers) {
+            exchange.keepAlive = false
+        }
         let status = response.status
         switch response.body {
         case .bytes(let body):

@@ -1,6 +1,7 @@
 import Glibc
 import HTTPCore
 import Logging
+import Locking
 import Synchronization
 
 /// Our HTTP server: epoll event loops on POSIX sockets, HTTP/1.1 (and HTTP/2 once plugged in, see
@@ -16,7 +17,7 @@ public final class HTTPServer: Sendable {
     }
 
     private let context: ServerContext
-    private let state = Mutex(State.idle)
+    private let state = Locked(State.idle)
     private let port = Atomic<Int>(0)
 
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger, observer: (any HTTPServerObserver)? = nil) {
@@ -78,6 +79,7 @@ public final class HTTPServer: Sendable {
             // Stops listening before returning, so no connection is accepted after this call. The descriptor stays
             // open (no other thread can reuse its number under the acceptor) until the first loop closes it.
             shutdown(listener, Int32(SHUT_RDWR))
+            context.shutdownBegun.store(true, ordering: .releasing)
             context.logger.info("graceful shutdown begins", metadata: ["grace": "\(context.configuration.shutdownGrace)"])
             let grace = context.configuration.shutdownGrace
             for loop in loops {

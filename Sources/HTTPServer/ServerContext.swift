@@ -1,5 +1,6 @@
 import HTTPCore
 import Logging
+import Locking
 import Synchronization
 
 /// What every event loop of one server shares: the configuration, the responder, the connection count and the
@@ -11,13 +12,16 @@ final class ServerContext: Sendable {
     let observer: (any HTTPServerObserver)?
     /// Across all loops, counted from the accept to the close (what `maxConnections` limits).
     let openConnections = Atomic<Int>(0)
+    /// Set by `HTTPServer.beginGracefulShutdown()` before it tells the loops, so that every response finished after
+    /// that call says `Connection: close`, even on a loop that has not yet run its part of the shutdown.
+    let shutdownBegun = Atomic<Bool>(false)
 
     private struct Completion {
         var runningLoops = 0
         var finished = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
-    private let completion = Mutex(Completion())
+    private let completion = Locked(Completion())
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger, observer: (any HTTPServerObserver)?) {
         self.configuration = configuration

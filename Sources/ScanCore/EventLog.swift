@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// One published change: the SSE `id:`, `event:` and `data:`.
 public struct Event: Sendable, Hashable {
@@ -46,7 +46,7 @@ public final class EventLog: Sendable {
     }
 
     public let capacity: Int
-    let state = Mutex(State())
+    let state = Locked(State())
 
     /// `capacity`: events kept for replay (`cache.eventRing`); also how far a subscriber may fall behind.
     public init(capacity: Int = 10_000) {

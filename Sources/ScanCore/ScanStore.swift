@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// The in-memory cache of normalized scans: merges updates, serves lookups and pages to concurrent readers,
 /// bounds its size, wakes long-polls and publishes change events.
@@ -40,7 +40,7 @@ public final class ScanStore: Sendable {
     public let configuration: Configuration
     /// Where changes are published as `scan.updated` / `scan.completed`.
     public let events: EventLog
-    let state = Mutex(State())
+    let state = Locked(State())
 
     public init(configuration: Configuration = Configuration(), events: EventLog = EventLog()) {
         self.configuration = configuration

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// The one thread that writes and syncs the current segment, committing appends in groups.
 ///
@@ -9,7 +9,7 @@ import Synchronization
 /// sync is in flight forms the next batch. Blocking calls stay on this thread, off Swift's cooperative pool.
 final class GroupCommitWriter: Sendable {
     private let directory: JournalDirectory
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let wake = DispatchSemaphore(value: 0)
 
     /// Test hooks: the next write or sync fails with this errno.
@@ -45,7 +45,7 @@ final class GroupCommitWriter: Sendable {
 
     init(directory: JournalDirectory, segmentIndex: UInt64, liveBytes: Int) throws(JournalError) {
         self.directory = directory
-        state = Mutex(State(liveBytes: liveBytes))
+        state = Locked(State(liveBytes: liveBytes))
         let file = try JournalFile.open(directory.segmentPath(segmentIndex), flags: O_WRONLY | O_APPEND)
         let size: Int
         do { size = try file.seekToEnd() } catch { file.close(); throw error }

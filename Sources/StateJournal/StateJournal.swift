@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// An append-only, checksummed, fsynced journal of opaque records in a state directory, compacted by snapshots.
 ///
@@ -15,7 +15,7 @@ public final class StateJournal: Sendable {
     let directory: JournalDirectory
     let writer: GroupCommitWriter
     private let lockFile: JournalFile
-    let lifecycle: Mutex<Lifecycle>
+    let lifecycle: Locked<Lifecycle>
 
     struct Lifecycle {
         /// The size of the last snapshot: compaction waits until the segments after it have grown as large.
@@ -42,7 +42,7 @@ public final class StateJournal: Sendable {
             writer = try GroupCommitWriter(
                 directory: directory, segmentIndex: recovered.segmentIndex, liveBytes: recovered.liveBytes
             )
-            lifecycle = Mutex(Lifecycle(snapshotBytes: recovered.snapshotBytes))
+            lifecycle = Locked(Lifecycle(snapshotBytes: recovered.snapshotBytes))
         } catch {
             lockFile.close()
             throw error

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Which deliveries have already taken effect, so a retried or concurrently repeated delivery has no second effect.
 ///
@@ -20,13 +20,13 @@ public final class DeliveryLedger: Sendable {
 
     public let window: Duration
     public let capacity: Int
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     public init(window: Duration = defaultWindow, capacity: Int = defaultCapacity) {
         precondition(capacity > 0, "a ledger must hold at least one key")
         self.window = window
         self.capacity = capacity
-        state = Mutex(State())
+        state = Locked(State())
     }
 
     /// Claims `key` at `now`. A key whose earlier claim lies `window` or more in the past counts as new again.

@@ -1,6 +1,6 @@
 import HTTP2
 import HTTPCore
-import Synchronization
+import Locking
 import Testing
 
 /// Streamed response bodies: DEFERRED until the producer writes, backpressure per stream, RST_STREAM stops the producer.
@@ -21,7 +21,7 @@ struct HTTP2StreamingTests {
     }
 
     @Test func producer_IsHeldBack_ByTheClientsWindow() async throws {
-        let written = Mutex(0)
+        let written = Locked(0)
         let chunk = [UInt8](repeating: 7, count: 16 * 1024)
         var configuration = HTTP2Configuration()
         configuration.maxBufferedBytesPerStream = 32 * 1024
@@ -47,7 +47,7 @@ struct HTTP2StreamingTests {
 
     @Test func clientReset_MakesTheNextWriteThrowClosed_AndCancelsTheHandler() async throws {
         let stopped = Gate()
-        let sawCancellation = Mutex(false)
+        let sawCancellation = Locked(false)
         let harness = try ConnectionHarness(responder: ClosureResponder { _ in
             HTTPResponse(body: .stream { writer in
                 do {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 @testable import StateJournal
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
@@ -32,7 +32,7 @@ struct TemporaryDirectory {
 
 /// Collects the journal's warnings.
 final class WarningSink: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
 
     var messages: [String] { lines.withLock { $0 } }
 
@@ -79,7 +79,7 @@ func frames(_ records: [JournalRecord]) -> [UInt8] {
 
 /// A number shared between tasks.
 final class SharedCount: Sendable {
-    private let value = Mutex(0)
+    private let value = Locked(0)
 
     var current: Int { value.withLock { $0 } }
 

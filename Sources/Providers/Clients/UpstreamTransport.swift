@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
+import Locking
 
 /// One upstream answer, whole.
 struct UpstreamResponse: Sendable {
@@ -63,7 +63,7 @@ final class UpstreamTransport: Sendable {
     /// Runs one data task, ended by its answer, by `timeout` (the task is then cancelled) or by the calling task's
     /// cancellation — whichever comes first.
     private func exchange(_ request: URLRequest) async -> Result<(Data, URLResponse), UpstreamError> {
-        let pending = Mutex(Pending())
+        let pending = Locked(Pending())
         // Resumes the caller once; the first outcome wins and stops the timer.
         let finish: @Sendable (Result<(Data, URLResponse), UpstreamError>) -> Bool = { result in
             let (continuation, timer) = pending.withLock { p in

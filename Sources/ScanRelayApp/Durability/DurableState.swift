@@ -3,7 +3,7 @@ import Logging
 import Polling
 import ScanCore
 import StateJournal
-import Synchronization
+import Locking
 import Webhooks
 
 /// `state.dir`: journals every change of the scan cache, the delivery ledger and the watches, and brings them
@@ -19,9 +19,9 @@ final class DurableState: Sendable {
     private let ledger: DeliveryLedger
     private let logger: Logger
     /// Set once the scheduler exists (it is built with this object's hooks); snapshots read its watches.
-    private let scheduler = Mutex<WatchScheduler?>(nil)
+    private let scheduler = Locked<WatchScheduler?>(nil)
     /// Watches read back at start, handed to the scheduler by `resumeWatches`.
-    private let replayedWatches: Mutex<[Watch]>
+    private let replayedWatches: Locked<[Watch]>
 
     /// Opens the journal in `directory` and replays it into `store` and `ledger`; the watches wait for
     /// `resumeWatches`. Damaged records are dropped with a warning; only an unusable directory throws.
@@ -53,7 +53,7 @@ final class DurableState: Sendable {
             logger.warning("state journal: skipped \(undecodable) records that do not decode")
         }
         store.restore(scans.values.sorted { $0.updatedAt > $1.updatedAt })
-        replayedWatches = Mutex(Array(watches.values))
+        replayedWatches = Locked(Array(watches.values))
         self.store = store
         self.ledger = ledger
         self.logger = logger

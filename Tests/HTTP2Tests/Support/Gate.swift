@@ -1,8 +1,8 @@
-import Synchronization
+import Locking
 
 /// A one-shot latch: `wait()` suspends until `open()` (or returns at once after it).
 final class Gate: Sendable {
-    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
         await withCheckedContinuation { continuation in

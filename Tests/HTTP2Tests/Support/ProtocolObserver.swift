@@ -1,9 +1,9 @@
 import HTTPServer
-import Synchronization
+import Locking
 
 /// Records what the server reports to its observer; `closed(_:)` gates open as each protocol's first close arrives.
 final class ProtocolObserver: HTTPServerObserver {
-    private let events = Mutex<[String]>([])
+    private let events = Locked<[String]>([])
     let h2Closed = Gate()
 
     func connectionOpened(protocol name: String) { events.withLock { $0.append("open \(name)") } }

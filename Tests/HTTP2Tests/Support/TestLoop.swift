@@ -1,5 +1,5 @@
 import HTTP2
-import Synchronization
+import Locking
 
 /// A connection host without sockets: jobs queue up until the test runs them on its own task, which plays the
 /// server's loop thread, so every test decides exactly when handler results reach the connection.
@@ -10,7 +10,7 @@ final class TestLoop: HTTP2ConnectionHost {
         var outputSignals = 0
         var stopped = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func execute(onLoop job: @escaping @Sendable () -> Void) {
         let (waiter, runNow) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in

@@ -1,9 +1,9 @@
 import HTTPServer
-import Synchronization
+import Locking
 
 /// Counts what the server reports to its observer.
 final class ConnectionCounter: HTTPServerObserver {
-    private let counts = Mutex((opened: [String: Int](), closed: [String: Int]()))
+    private let counts = Locked((opened: [String: Int](), closed: [String: Int]()))
 
     func connectionOpened(protocol name: String) { counts.withLock { $0.opened[name, default: 0] += 1 } }
     func connectionClosed(protocol name: String) { counts.withLock { $0.closed[name, default: 0] += 1 } }
