@@ -11,8 +11,9 @@
 # Endpoints: GET /healthz; GET /v1/scans/{id} over N seeded scans (ids drawn at random); POST /v1/webhooks/{source}
 # with Standard Webhooks signatures, each request a distinct delivery id and a new scan, pre-signed before each run
 # (wrk's Lua has no HMAC) with a timestamp fresh at that run's start. Both servers verify, decode and store.
-# "pinned": the server's threads on CPU 0 (taskset -a -p on the running process), wrk/h2load on CPU 1.
-# Peak RSS is the server's VmHWM so far: servers run once for all rows, in the table's order.
+# "pinned": the servers started under `taskset -c 0` (so each sizes its threads for one core, as it would when
+# deployed on one), wrk/h2load on CPU 1; "no": started and run on every core. Each pinning mode starts the three
+# servers afresh; peak RSS is a server's VmHWM so far within its mode, rows in the table's order.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -49,13 +50,17 @@ WORK="$(mktemp -d)"
 chmod 755 "$WORK"  # nginx workers (www-data) read the static file below it
 PIDS=()
 
-stop_all() {
+stop_servers() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do
         for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    PIDS=()
+}
+stop_all() {
+    stop_servers
     rm -rf "$WORK"
 }
 trap stop_all EXIT
@@ -135,18 +140,6 @@ sources:
     provider: scanrelay
     webhook: { verify: standard-webhooks, secret: "$SECRET" }
 YAML
-started=$(date +%s%N)
-"$BINARY" serve --config "$WORK/scanrelay.yaml" >"$WORK/scanrelay.log" 2>&1 &
-SR_PID=$!; PIDS+=("$SR_PID")
-wait_ready "http://127.0.0.1:$SR_PORT/healthz" "$SR_PID" scanrelay
-echo "scanrelay: ready $(( ($(date +%s%N) - started) / 1000000 )) ms after exec (curl polls every 10 ms)," \
-    "idle RSS $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SR_PID/status")"
-started=$(date +%s%N)
-"$HB_BINARY" "$HB_PORT" "$SCANS" "$SOURCE" "$SECRET" >"$WORK/hb.log" 2>&1 &
-HB_PID=$!; PIDS+=("$HB_PID")
-wait_ready "http://127.0.0.1:$HB_PORT/healthz" "$HB_PID" hummingbird
-echo "hummingbird: ready $(( ($(date +%s%N) - started) / 1000000 )) ms after exec, with $SCANS scans seeded," \
-    "RSS $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$HB_PID/status")"
 mkdir -p "$WORK/nginx/logs" "$WORK/nginx/html"
 printf '{"status":"ok"}' >"$WORK/nginx/html/healthz"
 cat >"$WORK/nginx/nginx.conf" <<NGINX
@@ -165,23 +158,39 @@ http {
     }
 }
 NGINX
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
-NGINX_PID=$!; PIDS+=("$NGINX_PID")
-wait_ready "http://127.0.0.1:$NGINX_PORT/healthz" "$NGINX_PID" nginx
-timeout 600 python3 "$WORK/sign.py" seed "$SECRET" "$SOURCE" "$SR_PORT" "$SCANS"
-for port in "$SR_PORT" "$HB_PORT"; do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/v1/scans/$SOURCE:bench-$((SCANS - 1))" \
-        || { echo "server on $port does not have the seeded scans" >&2; exit 1; }
-done
+
+server_cpu() { if [ "$1" = yes ]; then echo "taskset -c 0"; else echo ""; fi; }
+start_servers() { # yes|no: started on CPU 0 only, or on every core
+    local pinned="$1" started
+    started=$(date +%s%N)
+    # shellcheck disable=SC2046
+    $(server_cpu "$pinned") "$BINARY" serve --config "$WORK/scanrelay.yaml" >"$WORK/scanrelay.log" 2>&1 &
+    SR_PID=$!; PIDS+=("$SR_PID")
+    wait_ready "http://127.0.0.1:$SR_PORT/healthz" "$SR_PID" scanrelay
+    echo "pinned=$pinned scanrelay: ready $(( ($(date +%s%N) - started) / 1000000 )) ms after exec (curl polls every" \
+        "10 ms), idle RSS $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SR_PID/status")"
+    started=$(date +%s%N)
+    # shellcheck disable=SC2046
+    $(server_cpu "$pinned") "$HB_BINARY" "$HB_PORT" "$SCANS" "$SOURCE" "$SECRET" >"$WORK/hb.log" 2>&1 &
+    HB_PID=$!; PIDS+=("$HB_PID")
+    wait_ready "http://127.0.0.1:$HB_PORT/healthz" "$HB_PID" hummingbird
+    echo "pinned=$pinned hummingbird: ready $(( ($(date +%s%N) - started) / 1000000 )) ms after exec, with $SCANS" \
+        "scans seeded, RSS $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$HB_PID/status")"
+    # shellcheck disable=SC2046
+    $(server_cpu "$pinned") nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
+    NGINX_PID=$!; PIDS+=("$NGINX_PID")
+    wait_ready "http://127.0.0.1:$NGINX_PORT/healthz" "$NGINX_PID" nginx
+    timeout 600 python3 "$WORK/sign.py" seed "$SECRET" "$SOURCE" "$SR_PORT" "$SCANS"
+    for port in "$SR_PORT" "$HB_PORT"; do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/v1/scans/$SOURCE:bench-$((SCANS - 1))" \
+            || { echo "server on $port does not have the seeded scans" >&2; exit 1; }
+    done
+}
 
 # --- measurement ---
 declare -A RPS
 pids_of() { # a server's processes: nginx's workers with its master
     if [ "$1" = "$NGINX_PID" ]; then echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; else echo "$1"; fi
-}
-pin() { # PID yes|no
-    local cpus=0; [ "$2" = yes ] || cpus="0-$(($(nproc) - 1))"
-    for pid in $(pids_of "$1"); do taskset -a -p -c "$cpus" "$pid" >/dev/null; done
 }
 client_cpu() { if [ "$1" = yes ]; then echo "taskset -c 1"; else echo ""; fi; }
 peak_rss() { # summed VmHWM in MiB
@@ -213,7 +222,6 @@ run_wrk() { # endpoint conns pinned server pid port
         "GET /v1/scans/{id}") script=(-s "$WORK/scans.lua") ;;
         "POST /v1/webhooks") script=(-s "$WORK/webhooks.lua") ;;
     esac
-    pin "$pid" "$pinned"
     # shellcheck disable=SC2046
     timeout $((DURATION + 60)) $(client_cpu "$pinned") wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s --latency \
         "${script[@]}" "$url" -- "$WORK/deliveries.tsv" >"$WORK/wrk.txt"
@@ -232,7 +240,6 @@ run_h2load() { # endpoint pinned server pid port
     else
         echo "http://127.0.0.1:$port/healthz" >"$WORK/uris.txt"
     fi
-    pin "$pid" "$pinned"
     # shellcheck disable=SC2046
     timeout $((DURATION + 60)) $(client_cpu "$pinned") h2load -c32 -m10 -D "$DURATION" --warm-up-time=1 \
         --log-file="$WORK/h2.log" -i "$WORK/uris.txt" >"$WORK/h2.txt"
@@ -254,9 +261,10 @@ sign_deliveries() {
     timeout 600 python3 "$WORK/sign.py" requests "$SECRET" "$SOURCE" "$WORK/deliveries.tsv" \
         "$WEBHOOK_BATCH" $((SCANS + RUN * WEBHOOK_BATCH)) "run$RUN"
 }
-for endpoint in "GET /healthz" "GET /v1/scans/{id}" "POST /v1/webhooks"; do
-    for conns in $CONNECTIONS; do
-        for pinned in $PINNING; do
+for pinned in $PINNING; do
+    start_servers "$pinned"
+    for endpoint in "GET /healthz" "GET /v1/scans/{id}" "POST /v1/webhooks"; do
+        for conns in $CONNECTIONS; do
             if [ "$endpoint" = "POST /v1/webhooks" ]; then sign_deliveries; fi
             run_wrk "$endpoint" "$conns" "$pinned" hummingbird "$HB_PID" "$HB_PORT"
             run_wrk "$endpoint" "$conns" "$pinned" scanrelay "$SR_PID" "$SR_PORT"
@@ -265,10 +273,9 @@ for endpoint in "GET /healthz" "GET /v1/scans/{id}" "POST /v1/webhooks"; do
             fi
         done
     done
-done
-for pinned in $PINNING; do
     run_h2load "GET /healthz" "$pinned" scanrelay "$SR_PID" "$SR_PORT"
     run_h2load "GET /healthz" "$pinned" nginx "$NGINX_PID" "$NGINX_H2_PORT"
     run_h2load "GET /v1/scans/{id}" "$pinned" scanrelay "$SR_PID" "$SR_PORT"
+    stop_servers
 done
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo); load now $(cut -d' ' -f1-3 /proc/loadavg)"
