@@ -36,7 +36,9 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     private var parsing = true
     /// Non-nil while an accepted h2c upgrade waits its turn: the bytes after it belong to HTTP/2.
     private var upgradeBytes: [UInt8]?
-    private var shuttingDown = false
+    /// The server's shutdown flag, read rather than copied: it is set before the loops hear of the shutdown, so a
+    /// response finished in between already says `Connection: close`.
+    private var shuttingDown: Bool { connection.loop.context.shutdownBegun.load(ordering: .acquiring) }
     private var startedAnyRequest = false
 
     /// Scratch buffers larger than this are not kept for the next response.
@@ -164,10 +166,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     private func respond(with response: HTTPResponse, exchange id: UInt64) {
         guard var exchange, exchange.id == id, !connection.isClosed else { return }
         task = nil
-        if shuttingDown || connection.loop.context.shutdownBegun.load(ordering: .acquiring)
-            || HTTP1ResponseEncoder.asksToClose(response.headers) {
-            exchange.keepAlive = false
-        }
+        if shuttingDown || HTTP1ResponseEncoder.asksToClose(response.headers) { exchange.keepAlive = false }
         let status = response.status
         switch response.body {
         case .bytes(let body):
@@ -264,7 +263,6 @@ final class HTTP1Handler: ConnectionProtocolHandler {
     }
 
     func beginGracefulShutdown() {
-        shuttingDown = true
         if exchange == nil && pending.isEmpty && upgradeBytes == nil && parser.phase == .idle {
             connection.close()
         }
