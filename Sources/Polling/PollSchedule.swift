@@ -1,4 +1,5 @@
 import Foundation
+import ScanCore
 
 /// When a watch polls next: pure functions of the policy and the watch's history, with no clock and no randomness
 /// of their own (jitter is passed in), so every rule is tested with plain values.
@@ -18,7 +19,7 @@ public struct PollSchedule: Sendable {
     /// The interval after the `polls`-th successful poll (1-based): `interval.min`, then ×`intervalGrowth` per
     /// poll, capped at `interval.max`.
     public func interval(afterPolls polls: Int) -> Duration {
-        let min = policy.interval.min.seconds, max = policy.interval.max.seconds
+        let min = policy.interval.min.timeInterval, max = policy.interval.max.timeInterval
         let grown = min * pow(policy.intervalGrowth, Double(Swift.max(0, polls - 1)))
         return .seconds(Swift.min(max, grown))
     }
@@ -27,8 +28,8 @@ public struct PollSchedule: Sendable {
     /// `backoff.max`, then scaled into its upper half by `jitter` ∈ [0, 1) so watches that failed together do not
     /// retry together ("equal jitter": never less than half the step, never more than the step).
     public func backoff(afterErrors errors: Int, jitter: Double) -> Duration {
-        let step = Swift.min(policy.backoff.max.seconds,
-                             policy.backoff.min.seconds * pow(2, Double(Swift.min(62, Swift.max(0, errors - 1)))))
+        let step = Swift.min(policy.backoff.max.timeInterval,
+                             policy.backoff.min.timeInterval * pow(2, Double(Swift.min(62, Swift.max(0, errors - 1)))))
         let unit = Swift.min(Swift.max(jitter, 0), 1)
         return .seconds(step / 2 + step / 2 * unit)
     }
@@ -43,16 +44,4 @@ public struct PollSchedule: Sendable {
 
     /// When an ended watch ages out and is forgotten.
     public func ageOut(endedAt: Date) -> Date { endedAt + policy.maxWatchAge }
-}
-
-extension Duration {
-    /// The duration in seconds, for arithmetic with `Date`.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}
-
-extension Date {
-    static func + (date: Date, duration: Duration) -> Date { date.addingTimeInterval(duration.seconds) }
 }

@@ -30,8 +30,12 @@ extension WatchScheduler {
                 }
             case .oneOff(let ref):
                 launch(source: source) { [startedAt = clock.now] in
-                    if case .success(.scan(let update, _)) = await Self.poll(client, ref, startedAt) {
-                        await self.sink(update)
+                    guard case .success(.scan(let update, _)) = await Self.poll(client, ref, startedAt) else { return }
+                    do throws(ScanNotKept) {
+                        try await self.sink(update)
+                    } catch {
+                        // A hint, not a watch: nothing follows up. The scan's next webhook or watch brings it again.
+                        self.logger.warning("hint poll result not cached", metadata: ["scan": "\(update.scanId)", "reason": "\(error.reason)"])
                     }
                 }
             }
@@ -60,9 +64,13 @@ extension WatchScheduler {
     }
 
     /// Applies one poll's result: the scan goes to the sink first (so whoever sees the watch end finds the scan
-    /// cached), then the watch ends on a terminal state or is scheduled again.
+    /// cached), then the watch ends on a terminal state or is scheduled again. A scan the sink could not keep counts
+    /// as a failed poll: the watch backs off and polls again rather than end with its result lost.
     private func finishWatchPoll(_ id: String, _ result: Result<PollResult, UpstreamError>) async {
-        if case .success(.scan(let update, _)) = result { await sink(update) }
+        var notKept: ScanNotKept?
+        if case .success(.scan(let update, _)) = result {
+            do throws(ScanNotKept) { try await sink(update) } catch { notKept = error }
+        }
         guard var record = records[id] else { return }
         record.inFlight = false
         record.watch.polls += 1
@@ -70,30 +78,39 @@ extension WatchScheduler {
         let next: Date
         switch result {
         case .success(let found):
-            record.consecutiveErrors = 0
-            record.watch.lastError = nil
-            next = now + schedule.interval(afterPolls: record.watch.polls)
             if case .scan(let update, let following) = found {
                 record.pollRef = following
                 record.watch.scanId = update.scanId
-                records[id] = record
-                if update.status.isTerminal, record.watch.state.isActive {
+            }
+            if let notKept {
+                next = now + noteFailure(&record, "the result could not be cached: \(notKept.reason)")
+            } else {
+                record.consecutiveErrors = 0
+                record.watch.lastError = nil
+                next = now + schedule.interval(afterPolls: record.watch.polls)
+                if case .scan(let update, _) = found, update.status.isTerminal, record.watch.state.isActive {
+                    records[id] = record
                     end(id, as: .done, scanId: update.scanId)
                     return
                 }
             }
         case .failure(let error):
-            record.consecutiveErrors += 1
-            record.watch.lastError = error.description
             var retryAfter: Duration?
             if case .rateLimited(let asked) = error { retryAfter = asked }
-            next = now + schedule.retryDelay(afterErrors: record.consecutiveErrors, jitter: jitter(), retryAfter: retryAfter)
-            logger.debug("poll failed", metadata: ["watch": "\(id)", "source": "\(record.watch.source)", "error": "\(error)"])
+            next = now + noteFailure(&record, error.description, retryAfter: retryAfter)
         }
         records[id] = record
         // A watch cancelled or ended by a webhook while its poll was in flight keeps its age-out entry.
         guard record.watch.state.isActive else { return }
         scheduleNext(id, at: next)
         onChange(records[id]?.watch ?? record.watch)
+    }
+
+    /// Records a failed poll on the watch; returns the backoff before the next one.
+    private func noteFailure(_ record: inout Record, _ description: String, retryAfter: Duration? = nil) -> Duration {
+        record.consecutiveErrors += 1
+        record.watch.lastError = description
+        logger.debug("poll failed", metadata: ["watch": "\(record.watch.id)", "source": "\(record.watch.source)", "error": "\(description)"])
+        return schedule.retryDelay(afterErrors: record.consecutiveErrors, jitter: jitter(), retryAfter: retryAfter)
     }
 }

@@ -11,8 +11,8 @@ import Synchronization
 /// sleeping per watch. Due watches wait in a per-source FIFO, and at most `concurrencyPerSource` polls of one
 /// source are in flight at any moment; a finished poll starts the next one waiting.
 ///
-/// Every poll result goes through `sink` (the app passes the scan store's merge, the same one webhooks use), and
-/// every change of a watch is reported to `onChange` (metrics, journal, tests).
+/// Every poll result goes through `sink` (the app passes the scan store's merge, the same one webhooks use), which
+/// throws when it cannot keep the scan; every change of a watch is reported to `onChange` (metrics, journal, tests).
 public actor WatchScheduler {
     /// A source that can be polled: its provider (to check refs) and its client.
     public struct Source: Sendable {
@@ -52,7 +52,8 @@ public actor WatchScheduler {
     let sources: [String: Source]
     let clock: any PollClock
     let jitter: @Sendable () -> Double
-    let sink: @Sendable (ScanUpdate) async -> Void
+    /// Caches a polled scan; throws when it cannot (a full cache, a failed journal write), so a watch polls again.
+    let sink: @Sendable (ScanUpdate) async throws(ScanNotKept) -> Void
     let onExpired: @Sendable (Watch) async -> Void
     let onChange: @Sendable (Watch) -> Void
     let logger: Logger
@@ -75,7 +76,7 @@ public actor WatchScheduler {
         sources: [String: Source],
         clock: any PollClock = SystemPollClock(),
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        sink: @escaping @Sendable (ScanUpdate) async -> Void,
+        sink: @escaping @Sendable (ScanUpdate) async throws(ScanNotKept) -> Void,
         onExpired: @escaping @Sendable (Watch) async -> Void = { _ in },
         onChange: @escaping @Sendable (Watch) -> Void = { _ in },
         logger: Logger = Logger(label: "scanrelay.polling")

@@ -1,39 +1,58 @@
 import Foundation
 
-/// Terminal records in the order they last changed — the order of `updatedAt` when the clock runs forward — so the
-/// oldest terminal scan is found in O(1) amortized. A record is queued again each time it changes while terminal;
-/// entries that no longer match their record (changed since, or evicted) are skipped when popped.
+/// The records of one kind — terminal, or still in progress — in the order they last changed, which is the order of
+/// `updatedAt` when the clock runs forward, so the one unchanged longest is found in O(1) amortized. A record is
+/// queued again each time it changes while of this kind; entries that no longer match their record (changed since,
+/// turned the other kind, or evicted) are skipped when reached.
 struct EvictionQueue {
+    enum Kind {
+        case terminal
+        case inProgress
+
+        func holds(_ status: ScanStatus) -> Bool { status.isTerminal == (self == .terminal) }
+    }
+
     private struct Entry {
         let updatedAt: Date
         let record: ScanRecord
 
-        var isLive: Bool {
+        func isLive(in kind: Kind) -> Bool {
             guard let packed = record.packed else { return false }
-            return packed.status.isTerminal && packed.updatedAt == updatedAt
+            return kind.holds(packed.status) && packed.updatedAt == updatedAt
         }
     }
 
+    let kind: Kind
     private var entries: [Entry] = []
     private var head = 0
 
-    /// Queues `record` if it is terminal. `liveRecords` bounds the stale entries kept before compaction.
+    init(_ kind: Kind) {
+        self.kind = kind
+    }
+
+    /// Queues `record` if it is of this queue's kind. `liveRecords` bounds the stale entries kept before compaction.
     mutating func noteChange(_ record: ScanRecord, liveRecords: Int) {
-        guard let packed = record.packed, packed.status.isTerminal else { return }
+        guard let packed = record.packed, kind.holds(packed.status) else { return }
         entries.append(Entry(updatedAt: packed.updatedAt, record: record))
         if entries.count - head > 2 * liveRecords + 1024 {
-            entries = entries[head...].filter(\.isLive)
+            entries = entries[head...].filter { $0.isLive(in: kind) }
             head = 0
         }
     }
 
-    /// Removes and returns the terminal record that changed longest ago, or nil when no record is terminal.
-    mutating func popOldest() -> ScanRecord? {
+    /// Removes and returns the record of this kind that changed longest ago, provided it last changed at or before
+    /// `cutoff`; nil when there is none or it changed later (it then stays queued).
+    mutating func popOldest(changedAtOrBefore cutoff: Date = .distantFuture) -> ScanRecord? {
         defer { compactHead() }
         while head < entries.count {
             let entry = entries[head]
+            guard entry.isLive(in: kind) else {
+                head += 1
+                continue
+            }
+            guard entry.updatedAt <= cutoff else { return nil }
             head += 1
-            if entry.isLive { return entry.record }
+            return entry.record
         }
         return nil
     }

@@ -6,12 +6,17 @@ extension ScanStore {
     /// kept; past `maxScans` the rest are skipped, so pass the most recently updated first.
     public func restore(_ scans: [Scan]) {
         state.withLock { state in
+            var restored: [ScanRecord] = []
             for scan in scans where state.records.count < configuration.maxScans && state.record(scan.id) == nil {
                 let record = ScanRecord(PackedScan(scan))
                 state.records.insert(RecordKey(record))
                 state.order.insert(record)
                 state.byImage[scan.subject.imageId, default: []].append(record)
-                state.eviction.noteChange(record, liveRecords: state.records.count)
+                restored.append(record)
+            }
+            // The eviction queues must hear of changes in the order they happened, whatever order `scans` came in.
+            for record in restored.sorted(by: { ($0.packed?.updatedAt ?? .distantPast) < ($1.packed?.updatedAt ?? .distantPast) }) {
+                state.noteChange(record)
             }
         }
     }

@@ -15,11 +15,19 @@ public final class ScanStore: Sendable {
         /// Cached scans one `list` call examines at most. A selective filter over a large cache would otherwise
         /// walk (and hold the lock over) all of it; past the budget the page is cut short, with a token to go on.
         public var listWalkBudget: Int
+        /// `cache.staleAfter`: an in-progress scan unchanged this long is taken as abandoned — its watch deleted or
+        /// expired, its completion webhook lost — and may be evicted once no terminal scan is left to make room.
+        /// Without it, such scans would pile up until every new scan is refused.
+        public var staleAfter: Duration
 
-        public init(maxScans: Int = 100_000, maxWaiters: Int = 10_000, listWalkBudget: Int = 50_000) {
+        public init(
+            maxScans: Int = 100_000, maxWaiters: Int = 10_000, listWalkBudget: Int = 50_000,
+            staleAfter: Duration = .seconds(24 * 3600)
+        ) {
             self.maxScans = max(1, maxScans)
             self.maxWaiters = max(0, maxWaiters)
             self.listWalkBudget = max(1, listWalkBudget)
+            self.staleAfter = max(.zero, staleAfter)
         }
     }
 
@@ -27,13 +35,20 @@ public final class ScanStore: Sendable {
         var records: Set<RecordKey> = []
         var order = ScanListOrder()
         var byImage: [String: [ScanRecord]] = [:]
-        var eviction = EvictionQueue()
+        var terminal = EvictionQueue(.terminal)
+        var inProgress = EvictionQueue(.inProgress)
         var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
         var activeWaiters = 0
         var nextWaiterToken: UInt64 = 0
 
         func record(_ id: String) -> ScanRecord? {
             records.firstIndex(of: RecordKey(probe: id)).flatMap { records[$0].record }
+        }
+
+        /// Queues `record` for eviction in its kind's order after it was created or changed.
+        mutating func noteChange(_ record: ScanRecord) {
+            terminal.noteChange(record, liveRecords: records.count)
+            inProgress.noteChange(record, liveRecords: records.count)
         }
     }
 
@@ -76,7 +91,7 @@ public final class ScanStore: Sendable {
                 outcome = .changed(old: current, new: next)
             } else {
                 if state.records.count >= configuration.maxScans {
-                    guard let evicted = evictOldestTerminal(in: &state) else { return (.refused, []) }
+                    guard let evicted = evictOne(in: &state, now: now) else { return (.refused, []) }
                     woken = evicted
                 }
                 let scan = ScanMerge.makeScan(update, now: now)
@@ -84,7 +99,7 @@ public final class ScanStore: Sendable {
                 state.records.insert(RecordKey(record))
                 state.order.insert(record)
                 state.byImage[scan.subject.imageId, default: []].append(record)
-                state.eviction.noteChange(record, liveRecords: state.records.count)
+                state.noteChange(record)
                 outcome = .created(scan)
             }
             publish(outcome)
@@ -105,13 +120,17 @@ public final class ScanStore: Sendable {
             state.byImage.remove(record, from: old.subject.imageId)
             state.byImage[new.subject.imageId, default: []].append(record)
         }
-        state.eviction.noteChange(record, liveRecords: state.records.count)
+        state.noteChange(record)
     }
 
-    /// Drops the terminal scan that changed longest ago; returns the long-polls on it to wake, or nil when every
-    /// cached scan is still in progress.
-    private func evictOldestTerminal(in state: inout State) -> [CheckedContinuation<Void, Never>]? {
-        guard let record = state.eviction.popOldest(), let packed = record.packed else { return nil }
+    /// Drops the terminal scan that changed longest ago or, when none is left, the in-progress scan unchanged
+    /// longest if it is stale (see ``Configuration/staleAfter``); returns the long-polls on it to wake, or nil when
+    /// every cached scan is in progress and fresh.
+    private func evictOne(in state: inout State, now: Date) -> [CheckedContinuation<Void, Never>]? {
+        let staleCutoff = now - configuration.staleAfter
+        guard let record = state.terminal.popOldest() ?? state.inProgress.popOldest(changedAtOrBefore: staleCutoff),
+            let packed = record.packed
+        else { return nil }
         state.records.remove(RecordKey(record))
         record.evict()
         state.byImage.remove(record, from: packed.imageId)

@@ -1,5 +1,6 @@
 import Foundation
 import Polling
+import ScanCore
 
 /// A clock that moves only when a test advances it. Sleepers wake when it passes their deadline.
 final class ManualClock: PollClock, @unchecked Sendable {
@@ -42,8 +43,7 @@ final class ManualClock: PollClock, @unchecked Sendable {
         }
     }
 
-    func advance(by duration: Duration) { advance(to: now.addingTimeInterval(Double(duration.components.seconds)
-        + Double(duration.components.attoseconds) / 1e18)) }
+    func advance(by duration: Duration) { advance(to: now + duration) }
 
     func advance(to date: Date) {
         lock.lock()

@@ -1,4 +1,5 @@
 import Foundation
+import ScanCore
 import Testing
 @testable import Polling
 
@@ -33,16 +34,16 @@ import Testing
     }
 
     @Test func intervals_GrowByHalf_PerPoll_UpToTheCap() {
-        let seconds = (1...8).map { schedule.interval(afterPolls: $0).seconds }
+        let seconds = (1...8).map { schedule.interval(afterPolls: $0).timeInterval }
         #expect(seconds == [30, 45, 67.5, 101.25, 151.875, 227.8125, 300, 300])
     }
 
     @Test(arguments: [(1, 0.5, 1.0), (2, 1.0, 2.0), (3, 2.0, 4.0), (9, 128.0, 256.0), (10, 150.0, 300.0), (500, 150.0, 300.0)])
     func backoff_DoublesPerError_WithJitterInTheUpperHalf(errors: Int, low: Double, high: Double) {
-        #expect(schedule.backoff(afterErrors: errors, jitter: 0).seconds == low)
-        #expect(schedule.backoff(afterErrors: errors, jitter: 0.5).seconds > low)
-        #expect(schedule.backoff(afterErrors: errors, jitter: 0.5).seconds < high)
-        #expect(schedule.backoff(afterErrors: errors, jitter: 1).seconds == high)
+        #expect(schedule.backoff(afterErrors: errors, jitter: 0).timeInterval == low)
+        #expect(schedule.backoff(afterErrors: errors, jitter: 0.5).timeInterval > low)
+        #expect(schedule.backoff(afterErrors: errors, jitter: 0.5).timeInterval < high)
+        #expect(schedule.backoff(afterErrors: errors, jitter: 1).timeInterval == high)
     }
 
     @Test func retryAfter_IsHonoured_WhenLongerThanTheBackoff() {

@@ -60,14 +60,14 @@ final class SchedulerProbe: Sendable {
                   jitter: { jitter })
     }
 
-    /// `store`, when given, receives every update first, as the app's sink does.
+    /// `store`, when given, receives every update, as the app's sink does, and a refusal is thrown back.
     func scheduler(policy: PollPolicy, sources: [String: WatchScheduler.Source], clock: any PollClock = SystemPollClock(),
                    jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, store: ScanStore? = nil) -> WatchScheduler {
         WatchScheduler(
             policy: policy, sources: sources, clock: clock, jitter: jitter,
-            sink: { [updatesContinuation] update in
-                _ = store?.apply(update)
+            sink: { [updatesContinuation] update throws(ScanNotKept) in
                 updatesContinuation.yield(update)
+                if store?.apply(update) == .refused { throw ScanNotKept("the store is full") }
             },
             onExpired: { [expiredContinuation] in expiredContinuation.yield($0) },
             onChange: { [changesContinuation] in changesContinuation.yield($0) })

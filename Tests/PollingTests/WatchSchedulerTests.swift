@@ -70,6 +70,30 @@ import ScanCore
         await scheduler.stop()
     }
 
+    @Test func aResultTheSinkCannotKeep_IsPolledAgain_NotEndedAsDone() async throws {
+        let store = ScanStore(configuration: .init(maxScans: 1))
+        _ = store.apply(ScriptedClient.update(.running, id: "OTHER"))
+        let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
+        let scheduler = probe.scheduler(
+            policy: PollPolicy(), sources: ["binarly": .init(provider: .binarly, client: client)], clock: clock,
+            jitter: { 0 }, store: store)
+        await scheduler.start()
+        let watch = try await scheduler.add(request())
+        clock.advance(by: .seconds(5 * 60))
+        let refused = await probe.change(of: watch.id) { $0.polls == 1 }
+        #expect(refused?.state == .polling)
+        #expect(refused?.lastError == "the result could not be cached: the store is full")
+        #expect(refused?.nextPollAt == clock.now.addingTimeInterval(0.5))
+        #expect(store.scan(id: "binarly:01SCAN") == nil)
+
+        _ = store.apply(ScriptedClient.update(.completed, id: "OTHER"))
+        clock.advance(by: .milliseconds(500))
+        let done = await probe.change(of: watch.id) { $0.state == .done }
+        #expect(done?.polls == 2 && done?.lastError == nil)
+        #expect(store.scan(id: "binarly:01SCAN")?.status == .completed)
+        await scheduler.stop()
+    }
+
     @Test func rateLimitedPoll_WaitsAtLeastRetryAfter() async throws {
         let client = ScriptedClient(clock: clock, answers: [.failure(.rateLimited(retryAfter: .seconds(120)))])
         let scheduler = probe.scheduler(client: client, clock: clock, jitter: 1)

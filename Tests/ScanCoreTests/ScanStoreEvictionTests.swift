@@ -50,6 +50,51 @@ struct ScanStoreEvictionTests {
         #expect(try ids(store) == ["b", "c"])
     }
 
+    @Test func aFullStoreOfInProgressScans_EvictsTheOneUnchangedLongest_OnceItIsStale() throws {
+        let store = ScanStore(configuration: .init(maxScans: 2, staleAfter: .seconds(100)))
+        _ = store.apply(.make(upstreamId: "abandoned", status: .running, updated: .t(1)), now: .t(1))
+        _ = store.apply(.make(upstreamId: "active", status: .queued), now: .t(2))
+        _ = store.apply(.make(upstreamId: "abandoned", status: .running, updated: .t(1)), now: .t(50))
+        // A re-delivery of the same state is no change: "abandoned" still last changed at t(1).
+        #expect(store.scan(id: "binarly:abandoned")?.updatedAt == .t(1))
+
+        #expect(store.apply(.make(upstreamId: "early"), now: .t(100)) == .refused)
+        #expect(store.apply(.make(upstreamId: "new", status: .running), now: .t(101)).scan != nil)
+        #expect(try ids(store) == ["active", "new"])
+        #expect(store.apply(.make(upstreamId: "newer"), now: .t(101)) == .refused)
+    }
+
+    @Test func staleInProgressScans_GoOnlyAfterEveryTerminalOne() throws {
+        let store = ScanStore(configuration: .init(maxScans: 3, staleAfter: .seconds(10)))
+        _ = store.apply(.make(upstreamId: "stale", status: .running), now: .t(1))
+        _ = store.apply(.make(upstreamId: "done1", status: .completed), now: .t(50))
+        _ = store.apply(.make(upstreamId: "done2", status: .failed), now: .t(60))
+        _ = store.apply(.make(upstreamId: "n1"), now: .t(100))
+        _ = store.apply(.make(upstreamId: "n2"), now: .t(101))
+        #expect(try ids(store) == ["stale", "n1", "n2"])
+        _ = store.apply(.make(upstreamId: "n3"), now: .t(102))
+        #expect(try ids(store) == ["n1", "n2", "n3"])
+    }
+
+    @Test func anInProgressScanThatChanges_IsFreshAgain() throws {
+        let store = ScanStore(configuration: .init(maxScans: 2, staleAfter: .seconds(10)))
+        _ = store.apply(.make(upstreamId: "a", status: .queued), now: .t(1))
+        _ = store.apply(.make(upstreamId: "b", status: .queued), now: .t(2))
+        _ = store.apply(.make(upstreamId: "a", status: .running, updated: .t(20)), now: .t(20))
+        _ = store.apply(.make(upstreamId: "c"), now: .t(25))
+        #expect(try ids(store) == ["a", "c"])
+        #expect(store.apply(.make(upstreamId: "d"), now: .t(26)) == .refused)
+    }
+
+    @Test func evictingAStaleScan_EndsItsLongPolls() async throws {
+        let store = ScanStore(configuration: .init(maxScans: 1, staleAfter: .seconds(1)))
+        _ = store.apply(.make(upstreamId: "a", status: .running), now: .t(1))
+        async let outcome = store.waitForChange(id: "binarly:a", from: 1, timeout: .seconds(30))
+        while store.parkedWaiterCount == 0 { await Task.yield() }
+        _ = store.apply(.make(upstreamId: "b"), now: .t(5))
+        #expect(await outcome == .notFound)
+    }
+
     @Test func evictedScans_LeaveEveryIndex() throws {
         let store = ScanStore(configuration: .init(maxScans: 1))
         _ = store.apply(.make(upstreamId: "a", imageId: "img", status: .completed), now: .t(1))

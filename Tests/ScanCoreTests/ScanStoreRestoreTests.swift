@@ -30,4 +30,21 @@ struct ScanStoreRestoreTests {
         #expect(store.count == 2)
         #expect(store.scan(id: "binarly:n0") != nil)
     }
+
+    @Test func restoredScans_AreEvictedInTheOrderTheyLastChanged_WhateverOrderTheyCameIn() throws {
+        let store = ScanStore(configuration: .init(maxScans: 4, staleAfter: .seconds(10)))
+        store.restore([  // newest first, as the state journal passes them
+            ScanMerge.makeScan(.make(upstreamId: "done-late", status: .completed), now: .t(30)),
+            ScanMerge.makeScan(.make(upstreamId: "running-late", status: .running), now: .t(20)),
+            ScanMerge.makeScan(.make(upstreamId: "done-early", status: .completed), now: .t(10)),
+            ScanMerge.makeScan(.make(upstreamId: "running-early", status: .running), now: .t(1)),
+        ])
+        var evicted: [String] = []
+        for index in 1...4 {
+            let before = Set(try store.list(ScanQuery()).scans.map(\.upstreamId))
+            _ = store.apply(.make(upstreamId: "new\(index)"), now: .t(100))
+            evicted += before.subtracting(try store.list(ScanQuery()).scans.map(\.upstreamId))
+        }
+        #expect(evicted == ["done-early", "done-late", "running-early", "running-late"])
+    }
 }

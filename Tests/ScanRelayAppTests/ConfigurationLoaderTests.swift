@@ -103,6 +103,13 @@ import Testing
         #expect(throws: ConfigurationError.self) { try load("cache: { dedupeKeys: 0 }") }
     }
 
+    @Test func staleAfter_DefaultsToADay_AndReachesTheStore() throws {
+        #expect(try load("").storeConfiguration.staleAfter == .seconds(86_400))
+        let configuration = try load("cache: { maxScans: 500, staleAfter: 2h }")
+        #expect(configuration.storeConfiguration == ScanStore.Configuration(maxScans: 500, maxWaiters: 1_000, staleAfter: .seconds(7200)))
+        #expect(throws: ConfigurationError.self) { try load("cache: { staleAfter: 0s }") }
+    }
+
     @Test func anyScalarMayComeFromTheEnvironment() throws {
         // Unquoted in block style; flow style (`{ ... }`) needs quotes because `{` and `}` are YAML indicators there.
         let yaml = "limits:\n  idleTimeout: \"${IDLE}\"\n  maxConnections: ${CONNS}\n"

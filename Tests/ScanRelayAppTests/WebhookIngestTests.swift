@@ -15,10 +15,13 @@ struct WebhookIngestTests {
     }
 
     /// One source per provider, each with its own verification scheme; none has an upstream.
-    static func start(maxBodyBytes: Int = 1 << 20, dedupeKeys: Int = 100_000) async throws -> RunningApp {
+    static func start(
+        maxBodyBytes: Int = 1 << 20, dedupeKeys: Int = 100_000, maxScans: Int = 100_000
+    ) async throws -> RunningApp {
         try await RunningApp.start { configuration in
             configuration.limits.maxBodyBytes = maxBodyBytes
             configuration.cache.dedupeKeys = dedupeKeys
+            configuration.cache.maxScans = maxScans
             configuration.sources = [
                 SourceConfiguration(name: "binarly", provider: .binarly, webhook: WebhookSettings(verify: .standardWebhooks, secrets: [secret])),
                 SourceConfiguration(name: "yandex", provider: .yandex, webhook: WebhookSettings(verify: .standardWebhooks, secrets: [secret])),
@@ -175,6 +178,30 @@ struct WebhookIngestTests {
         let body = try Self.fixture("scanrelay-scan-completed")
         #expect(try await app.request("POST", "/v1/webhooks/relay", headers: [("Content-Type", "application/json")], body: body).status == 202)
         #expect(try await app.request("POST", "/v1/webhooks/relay", headers: [("Content-Type", "application/json")], body: body).status == 200)
+        try await app.stop()
+    }
+
+    @Test func aCacheFullOfScansInProgress_Answers503_AndTheRetryIsProcessedOnceThereIsRoom() async throws {
+        let app = try await Self.start(maxScans: 1)
+        func event(_ id: String, _ status: String) -> [UInt8] {
+            Array(#"{"type": "scan.updated", "data": {"upstreamId": "\#(id)", "subject": {"imageId": "img"}, "status": "\#(status)"}}"#.utf8)
+        }
+        let json = [("Content-Type", "application/json")]
+        #expect(try await Self.post(app, "relay", event("a", "running"), json).status == 202)
+        let refused = try await Self.post(app, "relay", event("b", "running"), json)
+        #expect(refused.status == 503)
+        #expect(refused.header("Content-Type") == "application/problem+json")
+        #expect(refused.header("Retry-After") == "30")
+        #expect(refused.json["detail"] as? String == "the scan cache is full of scans in progress")
+
+        // Once "a" has ended it may be evicted, and the sender's retry of "b" takes effect: the refused delivery
+        // was not remembered as seen.
+        #expect(try await Self.post(app, "relay", event("a", "completed"), json).status == 202)
+        let retried = try await Self.post(app, "relay", event("b", "running"), json)
+        #expect(retried.status == 202)
+        #expect(retried.json["duplicate"] as? Bool == false)
+        #expect(try await app.get("/v1/scans/relay:b").json["status"] as? String == "running")
+        #expect(try await app.get("/v1/scans/relay:a").status == 404)
         try await app.stop()
     }
 

@@ -29,7 +29,10 @@ MARGIN = 0.10   # allowed RSS growth from the warm-up baseline to the end (see R
 def config(upstream_port):
     return f"""
 logLevel: warning
-cache: {{ maxScans: 5000, eventRing: 1000, ssePingInterval: 1s, maxLongPollWaiters: 1000, dedupeKeys: 10000 }}
+# Time is compressed like the load: watches expire after a minute rather than a day, and an in-progress scan left
+# behind by a deleted watch counts as abandoned (evictable from a full cache) after two minutes rather than a day.
+cache: {{ maxScans: 5000, staleAfter: 2m, eventRing: 1000, ssePingInterval: 1s, maxLongPollWaiters: 1000,
+         dedupeKeys: 10000 }}
 poll:
   unknownSize: {{ min: 100ms, max: 200ms }}
   expectedDuration:

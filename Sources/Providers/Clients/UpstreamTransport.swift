@@ -148,11 +148,3 @@ private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable 
         completionHandler(nil)
     }
 }
-
-extension Duration {
-    /// Seconds as a `TimeInterval`, for Foundation APIs.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

@@ -24,7 +24,8 @@ extension AppConfiguration {
     }
 
     var storeConfiguration: ScanStore.Configuration {
-        ScanStore.Configuration(maxScans: cache.maxScans, maxWaiters: cache.maxLongPollWaiters)
+        ScanStore.Configuration(
+            maxScans: cache.maxScans, maxWaiters: cache.maxLongPollWaiters, staleAfter: cache.staleAfter)
     }
 
     var pollPolicy: PollPolicy {

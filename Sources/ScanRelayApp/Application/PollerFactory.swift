@@ -31,9 +31,12 @@ enum PollerFactory {
         return WatchScheduler(
             policy: configuration.pollPolicy,
             sources: sources,
-            sink: { update in
-                let outcome = store.apply(update)
-                durable?.scanChanged(outcome)
+            sink: { update throws(ScanNotKept) in
+                do throws(APIError) {
+                    _ = try store.keep(update, journal: durable)
+                } catch {
+                    throw ScanNotKept(error.detail)
+                }
             },
             onExpired: { watch in
                 events.publish(type: "watch.expired", payload: WatchEventJSON.encode(type: "watch.expired", watch: watch))

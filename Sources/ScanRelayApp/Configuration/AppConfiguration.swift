@@ -53,8 +53,10 @@ public enum LogFormat: String, Sendable, Equatable, CaseIterable {
 
 /// The in-memory cache of scans and change events.
 public struct CacheConfiguration: Sendable, Equatable {
-    /// Scans kept; beyond, the least recently updated terminal scans are evicted first.
+    /// Scans kept; beyond, the least recently updated terminal scans are evicted first, then stale in-progress ones.
     public var maxScans: Int
+    /// An in-progress scan unchanged this long is taken as abandoned and may be evicted when the cache is full.
+    public var staleAfter: Duration
     /// Change events kept for `Last-Event-ID` resumption.
     public var eventRing: Int
     /// Interval of the `: ping` comment on idle SSE streams.
@@ -68,6 +70,7 @@ public struct CacheConfiguration: Sendable, Equatable {
 
     public init(
         maxScans: Int = 100_000,
+        staleAfter: Duration = .seconds(24 * 3600),
         eventRing: Int = 10_000,
         ssePingInterval: Duration = .seconds(15),
         maxLongPollWaiters: Int = 1_000,
@@ -75,6 +78,7 @@ public struct CacheConfiguration: Sendable, Equatable {
         dedupeWindow: Duration = DeliveryLedger.defaultWindow
     ) {
         self.maxScans = maxScans
+        self.staleAfter = staleAfter
         self.eventRing = eventRing
         self.ssePingInterval = ssePingInterval
         self.maxLongPollWaiters = maxLongPollWaiters

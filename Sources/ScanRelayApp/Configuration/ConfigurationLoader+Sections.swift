@@ -66,6 +66,7 @@ extension ConfigurationLoader {
     func readCache(_ section: ConfigMapping) -> CacheConfiguration {
         var cache = CacheConfiguration()
         if let value = section.int("maxScans", in: 1...100_000_000) { cache.maxScans = value }
+        if let value = section.duration("staleAfter", atLeast: .seconds(1)) { cache.staleAfter = value }
         if let value = section.int("eventRing", in: 1...10_000_000) { cache.eventRing = value }
         if let value = section.duration("ssePingInterval") { cache.ssePingInterval = value }
         if let value = section.int("maxLongPollWaiters", in: 1...1_000_000) { cache.maxLongPollWaiters = value }

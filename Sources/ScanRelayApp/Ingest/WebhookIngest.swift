@@ -116,13 +116,7 @@ struct WebhookIngest: Sendable {
     private func apply(_ action: WebhookAction, from source: Source) async throws(APIError) {
         switch action {
         case .update(let update, let refetch):
-            let outcome = store.apply(update, now: now())
-            if case .refused = outcome {
-                throw .unavailable("the scan cache is full of scans in progress", retryAfterSeconds: 30)
-            }
-            if durable?.scanChanged(outcome) == false {
-                throw .unavailable("the scan could not be recorded in the state directory", retryAfterSeconds: 10)
-            }
+            _ = try store.keep(update, journal: durable, now: now())
             if scheduler.mayMatchWebhooks { await scheduler.matchWebhook(update) }
             // The poll itself runs after the answer; only its place in the queue is taken here.
             if let refetch { await scheduler.refetchNow(refetch, source: source.name) }
