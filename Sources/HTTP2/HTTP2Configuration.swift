@@ -17,6 +17,10 @@ public struct HTTP2Configuration: Sendable, Equatable {
     public var maxContinuations: Int = 8
     /// Dynamic table size used for compressing our response headers (HPACK, RFC 7541).
     public var maxDeflateDynamicTableSize: Int = 4096
+    /// Response fields whose value differs in every response (lower-case names), sent as never-indexed literals
+    /// (RFC 7541 §6.2.3). Indexing them would fill HPACK's dynamic table with entries no later response reuses, and
+    /// cost nghttp2 a table search, an insertion and an eviction on every response.
+    public var unindexedResponseFields: [String] = ["x-request-id"]
     /// The `server` response header; nil sends none.
     public var serverName: String? = "scanrelay"
 

@@ -4,8 +4,14 @@ import HTTPCore
 /// Running handlers and sending their responses: HEADERS through `nghttp2_submit_response`, bodies through one data
 /// provider that reads the stream's buffer and defers while a streaming producer has nothing buffered.
 extension HTTP2Connection {
-    /// Fields that mean nothing (or something dangerous) in HTTP/2 and must not be sent (RFC 9113 §8.2.2).
-    static let connectionSpecificFields: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
+    /// Fields that mean nothing (or something dangerous) in HTTP/2 and must not be sent (RFC 9113 §8.2.2). A switch
+    /// of short literals, not a set: it runs for every field of every response, and needs no hashing.
+    static func isConnectionSpecific(_ lowerCasedName: String) -> Bool {
+        switch lowerCasedName {
+        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade": true
+        default: false
+        }
+    }
 
     typealias BodyProducer = @Sendable (any HTTPBodyWriter) async throws -> Void
 
@@ -106,7 +112,7 @@ extension HTTP2Connection {
             stream.bodyFinished = headersOnly
         }
         let hasBody = !(stream.bodyFinished && stream.bufferedCount == 0)
-        let result = HTTP2HeaderBlock.withFields(fields) { fields, count in
+        let result = HTTP2HeaderBlock.withFields(fields, unindexed: configuration.unindexedResponseFields) { fields, count in
             if hasBody {
                 var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: readResponseBody)
                 return nghttp2_submit_response(session, stream.id, fields, count, &provider)
@@ -121,8 +127,9 @@ extension HTTP2Connection {
     private func responseFields(_ response: HTTPResponse) -> [(String, String)] {
         var fields = [(":status", String(response.status.code))]
         for (name, value) in response.headers {
-            let lower = name.lowercased()
-            if lower.hasPrefix(":") || Self.connectionSpecificFields.contains(lower) { continue }
+            // HTTP/2 field names are lower-case (RFC 9113 §8.2.1); most handlers' already are.
+            let lower = name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
+            if lower.utf8.first == UInt8(ascii: ":") || Self.isConnectionSpecific(lower) { continue }
             fields.append((lower, value))
         }
         if !response.headers.contains("date") { fields.append(("date", date.current())) }

@@ -115,6 +115,18 @@ struct HTTP2ConnectionTests {
         #expect(!names.contains { ["connection", "transfer-encoding", "keep-alive", "upgrade"].contains($0) })
     }
 
+    @Test func fieldsUniqueToEachResponse_StayOutOfTheDynamicTable() async throws {
+        let harness = try ConnectionHarness(responder: ClosureResponder { request in
+            HTTPResponse(headers: ["X-Request-Id": String(request.path), "X-Kept": "yes"], bytes: [])
+        })
+        harness.start()
+        harness.send(Frame.request(1, "GET", "/first"))
+        harness.send(Frame.request(3, "GET", "/second"))
+        await harness.settle()
+        #expect(harness.responses[3]?.header("x-request-id") == "/second")
+        #expect(harness.neverIndexedFields == ["x-request-id", "x-request-id"])
+    }
+
     @Test func responseLargerThanTheWindow_WaitsForWindowUpdates() async throws {
         let body = (0..<(200 * 1024)).map { UInt8(truncatingIfNeeded: $0 * 7) }
         let harness = try ConnectionHarness(responder: ClosureResponder { _ in HTTPResponse(bytes: body) })

@@ -11,7 +11,8 @@
 #
 # Prints idle RSS (VmRSS 1 s after ready, run natively, before any request), then one row per endpoint: the
 # instructions the whole server process (every thread) executed per request, over N sequential requests on one
-# keep-alive connection (scripts/bench/instructions.py). Needs valgrind (apt-get install valgrind), curl, python3.
+# keep-alive connection (scripts/bench/instructions.py); for ScanRelay also the scan lookup over h2c, one stream at a
+# time and ten at once. Needs valgrind (apt-get install valgrind), curl, python3 with h2 (pip install h2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -82,9 +83,9 @@ stop_server
 
 # Valgrind 3.19 cannot read the DWARF 5 debug info Swift 6 emits: profile a copy without it (symbols stay).
 cc -shared -fPIC -O2 -o "$WORK/sigsuspend-copy.so" scripts/bench/sigsuspend-copy.c
-profile() { # NAME BINARY ARGS...: instructions per request of one server under callgrind
-    local name="$1" binary="$2"
-    shift 2
+profile() { # NAME PROTOCOLS BINARY ARGS...: instructions per request of one server under callgrind
+    local name="$1" protocols="$2" binary="$3"
+    shift 3
     objcopy --strip-debug "$binary" "$WORK/$name"
     mkdir -p "$WORK/$name.dumps"
     # Names uncompressed: each dump then reads on its own (callgrind_annotate FILE).
@@ -94,12 +95,12 @@ profile() { # NAME BINARY ARGS...: instructions per request of one server under 
     wait_ready 120
     echo "$name:"
     timeout 1800 python3 scripts/bench/instructions.py "$SERVER_PID" "$PORT" "$SOURCE" "$SECRET" \
-        "$WORK/$name.dumps/callgrind.out" "$REQUESTS" "$SCANS"
+        "$WORK/$name.dumps/callgrind.out" "$REQUESTS" "$SCANS" "$protocols"
     stop_server
     if [ -n "$KEEP" ]; then mkdir -p "$KEEP/$name" && cp "$WORK/$name.dumps"/callgrind.out.* "$KEEP/$name"/; fi
 }
-profile scanrelay "$BINARY" serve --config "$WORK/scanrelay.yaml"
+profile scanrelay h2c "$BINARY" serve --config "$WORK/scanrelay.yaml"
 # Benchmarks/HummingbirdBench takes PORT SCANS SOURCE SECRET and seeds its scans itself; the driver's seeding
 # webhooks are then new deliveries of existing scans, as for ScanRelay.
-if [ -n "$HB_BINARY" ]; then profile hummingbird "$HB_BINARY" "$PORT" "$SCANS" "$SOURCE" "$SECRET"; fi
+if [ -n "$HB_BINARY" ]; then profile hummingbird h1 "$HB_BINARY" "$PORT" "$SCANS" "$SOURCE" "$SECRET"; fi
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (instruction counts do not depend on it)"

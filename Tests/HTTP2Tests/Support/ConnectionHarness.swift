@@ -20,6 +20,8 @@ final class ConnectionHarness {
     private(set) var responses: [Int32: Response] = [:]
     private var unparsed: [UInt8] = []
     private let decoder = HeaderDecoder()
+    /// Response fields the server sent as never-indexed literals, in order.
+    var neverIndexedFields: [String] { decoder.neverIndexed }
     /// Whether the last `receive` left the connection usable.
     private(set) var accepted = true
 

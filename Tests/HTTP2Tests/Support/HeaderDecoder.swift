@@ -4,6 +4,8 @@ import CNGHTTP2
 /// spans header blocks).
 final class HeaderDecoder {
     private var inflater: OpaquePointer?
+    /// Names of the fields sent as never-indexed literals (RFC 7541 §6.2.3), in order.
+    private(set) var neverIndexed: [String] = []
 
     init() {
         nghttp2_hd_inflate_new(&inflater)
@@ -26,8 +28,9 @@ final class HeaderDecoder {
             guard used >= 0 else { return nil }
             offset += used
             if flags & Int32(NGHTTP2_HD_INFLATE_EMIT.rawValue) != 0 {
-                fields.append((String(decoding: UnsafeBufferPointer(start: field.name, count: field.namelen), as: UTF8.self),
-                               String(decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen), as: UTF8.self)))
+                let name = String(decoding: UnsafeBufferPointer(start: field.name, count: field.namelen), as: UTF8.self)
+                fields.append((name, String(decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen), as: UTF8.self)))
+                if field.flags & UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) != 0 { neverIndexed.append(name) }
             }
             if flags & Int32(NGHTTP2_HD_INFLATE_FINAL.rawValue) != 0 {
                 nghttp2_hd_inflate_end_headers(inflater)
