@@ -19,7 +19,6 @@ extension HTTP2Connection {
     func startHandler(for request: HTTPRequest, on stream: HTTP2Stream) {
         guard let host else { return }
         let responder = self.responder, reference = self.reference, streamID = stream.id
-        let writer = HTTP2BodyWriter(streamID: streamID, reference: reference, host: host)
         stream.awaitsHandler = true
         stream.handler = Task(executorPreference: host.handlerExecutor) {
             let response = await responder.respond(to: request)
@@ -27,7 +26,7 @@ extension HTTP2Connection {
             guard let producer = producer ?? nil else { return }
             let failed: Bool
             do {
-                try await producer(writer)
+                try await producer(HTTP2BodyWriter(streamID: streamID, reference: reference, host: host))
                 failed = false
             } catch {
                 failed = true
@@ -125,7 +124,9 @@ extension HTTP2Connection {
     }
 
     private func responseFields(_ response: HTTPResponse) -> [(String, String)] {
-        var fields = [(":status", String(response.status.code))]
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(response.headers.count + 4)  // :status, content-length, date, server
+        fields.append((":status", String(response.status.code)))
         for (name, value) in response.headers {
             // HTTP/2 field names are lower-case (RFC 9113 §8.2.1); most handlers' already are.
             let lower = name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name

@@ -92,6 +92,8 @@ public final class HTTP2Connection {
             } else if count == 0 {
                 break
             } else if let data {
+                // Sized once for a typical burst (several responses' frames), not grown frame by frame.
+                if output.isEmpty { output.reserveCapacity(min(maxBytes, max(count, 8192))) }
                 output.append(contentsOf: UnsafeBufferPointer(start: data, count: count))
             }
         }

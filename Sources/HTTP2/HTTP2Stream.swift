@@ -67,11 +67,12 @@ final class HTTP2Stream {
         return count
     }
 
-    /// Wakes a suspended producer, with an error when the stream is gone.
-    func releaseWriter(throwing error: (any Error)? = nil) {
+    /// Wakes a suspended producer, with an error when the stream is gone. The error is made only when a producer
+    /// waits: boxing one costs an allocation, and every stream's close passes here.
+    func releaseWriter(throwing error: @autoclosure () -> (any Error)? = nil) {
         guard let writer = waitingWriter else { return }
         waitingWriter = nil
-        if let error { writer.resume(throwing: error) } else { writer.resume() }
+        if let error = error() { writer.resume(throwing: error) } else { writer.resume() }
     }
 
     /// The request as the application sees it. `:authority` becomes `Host`, as HTTP/1.1 clients send it.
