@@ -25,22 +25,21 @@ extension ScanStore {
                 }
                 return walk
             }
-            let entries = state.order.entries
-            var index = (after.map(state.order.firstIndex(notBelow:)) ?? entries.count) - 1
             var examined = 0
-            while index >= 0 {
-                let entry = entries[index]
+            state.order.walkDown(below: after) { entry in
                 guard examined < budget else {
                     walk.more = true
-                    break
+                    return false
                 }
-                index -= 1
                 examined += 1
                 walk.lastExamined = entry
-                guard entry.isLive, let packed = entry.record.packed else { continue }
-                guard packed.matches(query) else { continue }
-                guard walk.found.count < limit else { walk.more = true; break }
+                guard entry.isLive, let packed = entry.record.packed, packed.matches(query) else { return true }
+                guard walk.found.count < limit else {
+                    walk.more = true
+                    return false
+                }
                 walk.found.append((entry.key, packed))
+                return true
             }
             return walk
         }
