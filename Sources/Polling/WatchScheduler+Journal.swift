@@ -10,13 +10,13 @@ extension WatchScheduler {
     public func restore(_ watch: Watch) -> Bool {
         guard sources[watch.source]?.provider == watch.ref.provider, records[watch.id] == nil else { return false }
         do { try makeRoom() } catch { return false }
-        var record = Record(watch: watch, pollRef: watch.ref)
-        if !watch.state.isActive { record.endedAt = clock.now }
-        records[watch.id] = record
-        if let endedAt = record.endedAt {
-            scheduleNext(watch.id, at: schedule.ageOut(endedAt: endedAt))
-        } else {
+        records[watch.id] = Record(watch: watch, pollRef: watch.ref)
+        if watch.state.isActive {
             scheduleNext(watch.id, at: watch.nextPollAt ?? clock.now)
+        } else {
+            let now = clock.now
+            markEnded(watch.id, at: now)
+            scheduleNext(watch.id, at: schedule.ageOut(endedAt: now))
         }
         return true
     }

@@ -7,9 +7,8 @@ extension WatchScheduler {
     public func restore(_ watches: [Watch]) {
         let now = clock.now
         for watch in watches where records[watch.id] == nil {
-            var record = Record(watch: watch, pollRef: watch.ref)
-            if !watch.state.isActive { record.endedAt = now }
-            records[watch.id] = record
+            records[watch.id] = Record(watch: watch, pollRef: watch.ref)
+            if !watch.state.isActive { markEnded(watch.id, at: now) }
             scheduleNext(watch.id, at: watch.state.isActive ? (watch.nextPollAt ?? now) : schedule.ageOut(endedAt: now))
         }
     }

@@ -64,6 +64,7 @@ public actor WatchScheduler {
     /// `records.count`, readable without hopping onto the actor (see ``mayMatchWebhooks``).
     nonisolated let recordCount = Atomic<Int>(0)
     var dueQueue = DueQueue()
+    var endedWatches = EndedWatchQueue()
     var nextGeneration: UInt64 = 0
     var jobs: [String: JobQueue] = [:]
     var inFlight: [String: Int] = [:]
@@ -149,8 +150,8 @@ public actor WatchScheduler {
         record.watch.state = state
         record.watch.nextPollAt = nil
         if let scanId { record.watch.scanId = scanId }
-        record.endedAt = now
         records[id] = record
+        markEnded(id, at: now)
         scheduleNext(id, at: schedule.ageOut(endedAt: now))
         onChange(record.watch)
         return record.watch
@@ -174,10 +175,18 @@ public actor WatchScheduler {
     /// Refuses a new watch at `maxWatches`, after dropping the longest-ended watch if there is one.
     func makeRoom() throws(WatchError) {
         guard records.count >= policy.maxWatches else { return }
-        let ended = records.values.compactMap { record in record.endedAt.map { (id: record.watch.id, at: $0) } }
-        guard let oldest = ended.min(by: { $0.at < $1.at }) else { throw .tooManyWatches(limit: policy.maxWatches) }
-        records[oldest.id] = nil
+        guard let oldest = endedWatches.popOldest(isCurrent: isEnded) else { throw .tooManyWatches(limit: policy.maxWatches) }
+        records[oldest] = nil
     }
+
+    /// Records that the held watch `id` ended at `date`: it ages out from then, or sooner makes room for a new one.
+    func markEnded(_ id: String, at date: Date) {
+        records[id]?.endedAt = date
+        endedWatches.append(id, endedAt: date, heldWatches: records.count, isCurrent: isEnded)
+    }
+
+    /// Whether watch `id` is held and ended at `date` (not since forgotten, or ended again later).
+    private func isEnded(_ id: String, at date: Date) -> Bool { records[id]?.endedAt == date }
 
     private static func makeID() -> String {
         "w_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

@@ -203,6 +203,24 @@ import ScanCore
         #expect(await scheduler.watch(id: first.id) == nil)
     }
 
+    @Test func atMaxWatches_TheWatchThatEndedLongestAgo_MakesRoomFirst() async throws {
+        var policy = PollPolicy()
+        policy.maxWatches = 3
+        let scheduler = probe.scheduler(policy: policy, client: ScriptedClient(clock: clock, answers: [.success(.noScanYet)]), clock: clock)
+        let a = try await scheduler.add(request()), b = try await scheduler.add(request())
+        let c = try await scheduler.add(request())
+        _ = await scheduler.cancel(id: b.id)
+        clock.advance(by: .seconds(1))
+        _ = await scheduler.cancel(id: a.id)
+        _ = try await scheduler.add(request())
+        #expect(await scheduler.watch(id: b.id) == nil)
+        #expect(await scheduler.watch(id: a.id)?.state == .cancelled)
+        _ = try await scheduler.add(request())
+        #expect(await scheduler.watch(id: a.id) == nil)
+        await #expect(throws: WatchError.tooManyWatches(limit: 3)) { try await scheduler.add(request()) }
+        #expect(await scheduler.watch(id: c.id)?.state.isActive == true)
+    }
+
     @Test func refOfAnotherProvider_OrUnknownSource_IsRefused() async throws {
         let scheduler = probe.scheduler(client: ScriptedClient(clock: clock, answers: [.success(.noScanYet)]), clock: clock)
         await #expect(throws: WatchError.refDoesNotFitProvider(source: "binarly")) {
