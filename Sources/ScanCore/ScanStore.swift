@@ -52,12 +52,6 @@ public final class ScanStore: Sendable {
         }
     }
 
-    /// The most scans the indexes are sized for up front (`maxScans` when smaller). A hash table that doubles rehashes
-    /// every entry at once, under the lock: at 100,000 scans that stalled every request queued behind it for tens of
-    /// milliseconds, and was the webhook p99 (BENCHMARKS.md). Reserving writes only the tables' occupancy bitmaps
-    /// (a bit per bucket); buckets are touched as scans arrive, so idle memory hardly moves.
-    public static let reservedScans = 1 << 22
-
     public let configuration: Configuration
     /// Where changes are published as `scan.updated` / `scan.completed`.
     public let events: EventLog
@@ -66,11 +60,6 @@ public final class ScanStore: Sendable {
     public init(configuration: Configuration = Configuration(), events: EventLog = EventLog()) {
         self.configuration = configuration
         self.events = events
-        state.withLock { state in
-            let expected = min(configuration.maxScans, Self.reservedScans)
-            state.records.reserveCapacity(expected)
-            state.byImage.reserveCapacity(expected)
-        }
     }
 
     /// Cached scans (`scanrelay_cached_scans`).

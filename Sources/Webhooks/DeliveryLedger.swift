@@ -17,8 +17,6 @@ public final class DeliveryLedger: Sendable {
 
     public static let defaultWindow: Duration = .seconds(72 * 3600)
     public static let defaultCapacity = 100_000
-    /// The most keys the table is sized for at start (`capacity` when smaller).
-    static let reservedKeys = 1 << 22
 
     public let window: Duration
     public let capacity: Int
@@ -28,11 +26,7 @@ public final class DeliveryLedger: Sendable {
         precondition(capacity > 0, "a ledger must hold at least one key")
         self.window = window
         self.capacity = capacity
-        var initial = State()
-        // Sized up front, as the scan store's indexes are: a dictionary that doubles rehashes every key at once,
-        // under the lock, stalling every delivery queued behind it. Only the occupancy bitmap is written now.
-        initial.claims.reserveCapacity(min(capacity, Self.reservedKeys))
-        state = Locked(initial)
+        state = Locked(State())
     }
 
     /// Claims `key` at `now`. A key whose earlier claim lies `window` or more in the past counts as new again.
@@ -56,9 +50,6 @@ public final class DeliveryLedger: Sendable {
 
     /// How many keys are remembered right now.
     public var count: Int { state.withLock { $0.claims.count } }
-
-    /// Keys the table holds before it must grow.
-    var tableCapacity: Int { state.withLock { $0.claims.capacity } }
 
     /// Every remembered key with the time it was claimed, oldest first: what the state journal snapshots, and
     /// replays with `claim(_:now:)` after a restart.

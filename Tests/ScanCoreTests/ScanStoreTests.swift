@@ -9,14 +9,6 @@ struct ScanStoreTests {
         return (payload.type, payload.scan)
     }
 
-    @Test func theIndexes_AreSizedForMaxScans_SoTheyNeverRehashEveryScanMidStream() {
-        let store = ScanStore(configuration: .init(maxScans: 3000))
-        let reserved = store.state.withLock { ($0.records.capacity, $0.byImage.capacity) }
-        #expect(reserved.0 >= 3000 && reserved.1 >= 3000)
-        for index in 0..<3000 { _ = store.apply(.make(upstreamId: "\(index)", imageId: "img-\(index)"), now: .t(Double(index))) }
-        #expect(store.state.withLock { ($0.records.capacity, $0.byImage.capacity) } == reserved)
-    }
-
     @Test func firstUpdate_IsCreated_AndFoundById() {
         let store = ScanStore()
         let outcome = store.apply(.make(status: .running), now: .t(1))
