@@ -39,6 +39,7 @@ let package = Package(
         ),
 
         .target(name: "Locking", swiftSettings: strict),
+        .target(name: "ShardedTables", swiftSettings: strict),
 
         // HTTP: knows nothing of scans.
         .target(name: "HTTPCore", swiftSettings: strict),
@@ -50,10 +51,10 @@ let package = Package(
         ),
 
         // Scans: know nothing of sockets.
-        .target(name: "ScanCore", dependencies: ["Locking"], swiftSettings: strict),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables"], swiftSettings: strict),
         .target(
             name: "Webhooks",
-            dependencies: ["Locking", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -115,6 +116,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: strict),
+        .testTarget(name: "ShardedTablesTests", dependencies: ["ShardedTables"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2", "Locking", "ChildProcesses"], exclude: ["Scripts"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Locking", "ChildProcesses"], swiftSettings: strict),

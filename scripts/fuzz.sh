@@ -25,13 +25,13 @@ declare -A SOURCES=(
 )
 declare -A MODULES=(
     [HTTP2Connection]="HTTPCore"
-    [WebhookDecoding]="Locking ScanCore"
+    [WebhookDecoding]="Locking ShardedTables ScanCore"
     [ConfigurationLoader]="ScanCore"
 )
 # SwiftPM targets, in dependency order, with every target of their closure: each one's objects are linked (C
 # targets such as CYaml included). Webhooks is here because AppConfiguration takes DeliveryLedger's defaults.
 declare -A PACKAGES=(
-    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto Locking Webhooks"
+    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto Locking ShardedTables Webhooks"
 )
 # CNGHTTP2's module map (a [system] module that autolinks libnghttp2).
 declare -A CFLAGS=(

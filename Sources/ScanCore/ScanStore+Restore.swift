@@ -11,7 +11,7 @@ extension ScanStore {
                 let record = ScanRecord(PackedScan(scan))
                 state.records.insert(RecordKey(record))
                 state.order.insert(record)
-                state.byImage[scan.subject.imageId, default: []].append(record)
+                state.byImage.append(record, to: scan.subject.imageId)
                 restored.append(record)
             }
             // The eviction queues must hear of changes in the order they happened, whatever order `scans` came in.

@@ -1,5 +1,6 @@
 import Foundation
 import Locking
+import ShardedTables
 
 /// The in-memory cache of normalized scans: merges updates, serves lookups and pages to concurrent readers,
 /// bounds its size, wakes long-polls and publishes change events.
@@ -32,9 +33,10 @@ public final class ScanStore: Sendable {
     }
 
     struct State {
-        var records: Set<RecordKey> = []
+        // Sharded, so that growing never rehashes every scan at once under the lock (see ShardedSet).
+        var records = ShardedSet<RecordKey>()
         var order = ScanListOrder()
-        var byImage: [String: [ScanRecord]] = [:]
+        var byImage = ShardedDictionary<String, [ScanRecord]>()
         var terminal = EvictionQueue(.terminal)
         var inProgress = EvictionQueue(.inProgress)
         var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
@@ -42,7 +44,7 @@ public final class ScanStore: Sendable {
         var nextWaiterToken: UInt64 = 0
 
         func record(_ id: String) -> ScanRecord? {
-            records.firstIndex(of: RecordKey(probe: id)).flatMap { records[$0].record }
+            records.member(equalTo: RecordKey(probe: id))?.record
         }
 
         /// Queues `record` for eviction in its kind's order after it was created or changed.
@@ -98,7 +100,7 @@ public final class ScanStore: Sendable {
                 let record = ScanRecord(PackedScan(scan))
                 state.records.insert(RecordKey(record))
                 state.order.insert(record)
-                state.byImage[scan.subject.imageId, default: []].append(record)
+                state.byImage.append(record, to: scan.subject.imageId)
                 state.noteChange(record)
                 outcome = .created(scan)
             }
@@ -118,7 +120,7 @@ public final class ScanStore: Sendable {
         }
         if new.subject.imageId != old.subject.imageId {
             state.byImage.remove(record, from: old.subject.imageId)
-            state.byImage[new.subject.imageId, default: []].append(record)
+            state.byImage.append(record, to: new.subject.imageId)
         }
         state.noteChange(record)
     }
@@ -150,7 +152,11 @@ public final class ScanStore: Sendable {
     }
 }
 
-extension [String: [ScanRecord]] {
+extension ShardedDictionary<String, [ScanRecord]> {
+    mutating func append(_ record: ScanRecord, to imageId: String) {
+        update(imageId, default: []) { $0.append(record) }
+    }
+
     mutating func remove(_ record: ScanRecord, from imageId: String) {
         guard var records = self[imageId] else { return }
         records.removeAll { $0 === record }

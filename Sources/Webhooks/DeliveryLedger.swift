@@ -1,5 +1,6 @@
 import Foundation
 import Locking
+import ShardedTables
 
 /// Which deliveries have already taken effect, so a retried or concurrently repeated delivery has no second effect.
 ///
@@ -55,7 +56,7 @@ public final class DeliveryLedger: Sendable {
     /// replays with `claim(_:now:)` after a restart.
     public func claims() -> [(key: String, claimedAt: Date)] {
         state.withLock { state in
-            state.claims.sorted { $0.value.serial < $1.value.serial }
+            state.claims.entries.sorted { $0.value.serial < $1.value.serial }
                 .map { ($0.key, Date(timeIntervalSince1970: $0.value.time)) }
         }
     }
@@ -68,7 +69,8 @@ public final class DeliveryLedger: Sendable {
     /// Claims by key, plus their order of arrival for expiry and eviction. The order queue may hold stale
     /// entries (released or re-claimed keys); each entry carries a serial so a stale one is recognised and skipped.
     private struct State {
-        var claims: [String: (time: Double, serial: UInt64)] = [:]
+        /// Sharded, so that growing never rehashes every key at once under the lock (see ShardedSet).
+        var claims = ShardedDictionary<String, (time: Double, serial: UInt64)>()
         var order: [(key: String, serial: UInt64)] = []
         var head = 0
         var nextSerial: UInt64 = 0
