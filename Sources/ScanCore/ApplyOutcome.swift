@@ -6,8 +6,9 @@ public enum ApplyOutcome: Sendable, Hashable {
     case changed(old: Scan, new: Scan)
     /// The update told nothing new (a re-delivery, or a stale state): no new revision, no event.
     case unchanged(Scan)
-    /// The store is at `maxScans` and every cached scan is still in progress, so none may be evicted: the new scan
-    /// was not stored. The HTTP layer answers 503 so the sender retries later.
+    /// The store is at `maxScans` and every cached scan is in progress and changed within `staleAfter`, so none may
+    /// be evicted: the new scan was not stored. The HTTP layer answers 503 so the sender retries later; a poll is
+    /// retried after a backoff.
     case refused
 
     /// The scan as stored after the update; nil when refused.
