@@ -11,10 +11,17 @@ struct Hashed<Value: Hashable>: Hashable {
         self.value = value
     }
 
-    /// Its shard: the top six bits of the hash, independent of the low bits a shard's own table uses.
-    @inlinable var shard: Int { Int(UInt(bitPattern: hash) >> (UInt.bitWidth - 6)) }
+    /// Its shard: the top bits of the hash, independent of the low bits a shard's own table uses.
+    @inlinable var shard: Int { Int(UInt(bitPattern: hash) >> (UInt.bitWidth - ShardLayout.bits)) }
 
     @inlinable static func == (a: Hashed, b: Hashed) -> Bool { a.hash == b.hash && a.value == b.value }
 
     @inlinable func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+}
+
+/// How many tables a sharded table splits into: one place, so the count and the hash bits that pick a table agree.
+@usableFromInline
+enum ShardLayout {
+    @inlinable static var bits: Int { 6 }
+    @inlinable static var count: Int { 1 << bits }
 }

@@ -2,7 +2,7 @@
 /// growing never rehashes every key at once (see ``ShardedSet``); keys are stored with their hash.
 @frozen
 public struct ShardedDictionary<Key: Hashable, Value> {
-    @inlinable public static var shardCount: Int { 64 }
+    @inlinable public static var shardCount: Int { ShardLayout.count }
 
     @usableFromInline var shards = [[Hashed<Key>: Value]](repeating: [:], count: Self.shardCount)
     /// Entries held.

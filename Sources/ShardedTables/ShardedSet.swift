@@ -7,7 +7,7 @@
 /// its hash (see ``Hashed``), one word more.
 @frozen
 public struct ShardedSet<Element: Hashable> {
-    @inlinable public static var shardCount: Int { 64 }
+    @inlinable public static var shardCount: Int { ShardLayout.count }
 
     @usableFromInline var shards = [Set<Hashed<Element>>](repeating: [], count: Self.shardCount)
     /// Entries held.
