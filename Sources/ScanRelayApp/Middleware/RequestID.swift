@@ -1,4 +1,5 @@
 import HTTPCore
+import Synchronization
 
 /// The id of the request being handled, for log lines written anywhere below the middleware chain.
 enum RequestID {
@@ -25,11 +26,15 @@ enum RequestID {
         }
     }
 
-    /// 128 random bits as 32 lowercase hex digits, written into the string's storage directly (formatting with
-    /// `String(_:radix:)` and padding cost several thousand instructions on every request).
+    /// 32 lowercase hex digits, unique within the process: a request counter sent through SplitMix64's finalizer (a
+    /// bijection of 64-bit words) under two keys drawn once at start. Ids only correlate log lines and responses, so
+    /// they need uniqueness, not secrecy; drawing 128 fresh random bits per request cost two `getrandom` system
+    /// calls on every request (Swift's generator makes one per word). The keys keep ids of different processes
+    /// apart and keep the counter from showing through. Written into the string's storage directly (formatting with
+    /// `String(_:radix:)` and padding cost several thousand instructions).
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        let count = counter.add(1, ordering: .relaxed).newValue
+        let high = mix(count ^ keys.high), low = mix(count ^ keys.low)
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for index in 0..<32 {
                 let word = index < 16 ? high : low
@@ -38,6 +43,21 @@ enum RequestID {
             }
             return 32
         }
+    }
+
+    private static let counter = Atomic<UInt64>(0)
+    private static let keys: (high: UInt64, low: UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }()
+
+    /// SplitMix64's output function: every step (xor-shift, odd multiply) is invertible, so distinct inputs give
+    /// distinct outputs, and each input bit reaches every output bit.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 }
 
