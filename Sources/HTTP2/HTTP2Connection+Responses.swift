@@ -22,8 +22,13 @@ extension HTTP2Connection {
         stream.awaitsHandler = true
         stream.handler = Task(executorPreference: host.handlerExecutor) {
             let response = await responder.respond(to: request)
-            let producer = await reference.onLoop(host) { $0.deliver(response, streamID: streamID) }
-            guard let producer = producer ?? nil else { return }
+            let producer: BodyProducer?
+            if host.isOnConnectionThread {
+                producer = reference.connection?.deliver(response, streamID: streamID)
+            } else {
+                producer = await reference.onLoop(host) { $0.deliver(response, streamID: streamID) } ?? nil
+            }
+            guard let producer else { return }
             let failed: Bool
             do {
                 try await producer(HTTP2BodyWriter(streamID: streamID, reference: reference, host: host))

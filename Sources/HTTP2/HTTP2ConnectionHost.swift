@@ -12,8 +12,13 @@ public protocol HTTP2ConnectionHost: AnyObject, Sendable {
     /// Where handler tasks should run; the server passes its event loop so a handler and its connection share a
     /// thread. Nil: the global concurrent executor.
     var handlerExecutor: (any TaskExecutor)? { get }
+
+    /// True when called on the thread that owns the connection. A handler task that finds itself there (the usual
+    /// case with `handlerExecutor`) hands its response over directly instead of queueing a job and suspending.
+    var isOnConnectionThread: Bool { get }
 }
 
 extension HTTP2ConnectionHost {
     public var handlerExecutor: (any TaskExecutor)? { nil }
+    public var isOnConnectionThread: Bool { false }
 }

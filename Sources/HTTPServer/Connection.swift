@@ -181,6 +181,7 @@ final class Connection {
         var total = 0
         while total < bytes.count {
             let count = Glibc.send(fd, bytes.baseAddress! + total, bytes.count - total, Int32(MSG_NOSIGNAL))
+            loop.socketWrites &+= 1
             if count > 0 {
                 total += count
             } else if count < 0 && errno == EINTR {

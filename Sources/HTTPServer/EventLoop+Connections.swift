@@ -116,6 +116,8 @@ extension EventLoop {
     /// For the package's tests: what the loop holds right now.
     func statistics() -> HTTPServerStatistics {
         let all = connections.all
-        return HTTPServerStatistics(openConnections: all.count, bufferedOutboundBytes: all.reduce(0) { $0 + $1.outboundBytes })
+        return HTTPServerStatistics(
+            openConnections: all.count, bufferedOutboundBytes: all.reduce(0) { $0 + $1.outboundBytes },
+            socketWrites: socketWrites)
     }
 }

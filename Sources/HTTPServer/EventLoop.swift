@@ -50,6 +50,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Shared scratch space for serializing a response before it is written.
     var writeScratch: [UInt8] = []
     var connections = ConnectionTable()
+    /// `send` calls made by this loop's connections, for `HTTPServerStatistics`.
+    var socketWrites = 0
     var acceptor: Acceptor?
     var shutdownDeadline: ContinuousClock.Instant?
 

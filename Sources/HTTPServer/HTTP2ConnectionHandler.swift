@@ -17,6 +17,8 @@ final class HTTP2ConnectionHandler: ConnectionProtocolHandler, HTTP2ConnectionHo
     private var servedAnyRequest = false
     private var peerFinished = false
     private var shuttingDown = false
+    /// A flush is queued on the loop (see `outputAvailable`).
+    private var flushScheduled = false
     /// An accepted `Upgrade: h2c` request, taken over as stream 1 with the first HTTP/2 bytes: only then is the
     /// `101` (written by the HTTP/1.1 handler once earlier pipelined requests are answered) surely out.
     private var upgrade: (request: HTTPRequest, settings: [UInt8])?
@@ -46,9 +48,20 @@ final class HTTP2ConnectionHandler: ConnectionProtocolHandler, HTTP2ConnectionHo
         if !loop.execute(job) { job() }
     }
 
-    func outputAvailable() { flush() }
+    /// Flushes once the loop has run the work already queued: the responses of streams that finish in the same
+    /// turn (the handlers of one read's requests, typically) then leave in one write instead of one each.
+    func outputAvailable() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute {
+            self.flushScheduled = false
+            self.flush()
+        }
+    }
 
     var handlerExecutor: (any TaskExecutor)? { loop }
+
+    var isOnConnectionThread: Bool { loop.inEventLoop }
 
     // MARK: ConnectionProtocolHandler
 

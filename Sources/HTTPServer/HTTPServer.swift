@@ -98,14 +98,15 @@ public final class HTTPServer: Sendable {
             case .running(_, let loops), .stopping(let loops): loops
             }
         }
-        var total = HTTPServerStatistics(openConnections: 0, bufferedOutboundBytes: 0)
+        var total = HTTPServerStatistics()
         for loop in loops {
             let part = await withCheckedContinuation { (continuation: CheckedContinuation<HTTPServerStatistics, Never>) in
                 let scheduled = loop.execute { continuation.resume(returning: loop.statistics()) }
-                if !scheduled { continuation.resume(returning: HTTPServerStatistics(openConnections: 0, bufferedOutboundBytes: 0)) }
+                if !scheduled { continuation.resume(returning: HTTPServerStatistics()) }
             }
             total.openConnections += part.openConnections
             total.bufferedOutboundBytes += part.bufferedOutboundBytes
+            total.socketWrites += part.socketWrites
         }
         return total
     }

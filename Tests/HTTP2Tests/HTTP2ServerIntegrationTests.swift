@@ -50,6 +50,17 @@ struct HTTP2ServerIntegrationTests {
         }
     }
 
+    @Test func responsesFinishedInOneLoopTurn_LeaveInOneWrite() async throws {
+        try await withLiveServer { server in
+            let before = await server.statistics().socketWrites
+            let result = try await runTool(["python3", h2ClientScript, String(server.localPort), "batches"])
+            #expect(result.status == 0, "\(result.output)")
+            let writes = await server.statistics().socketWrites - before
+            // 200 responses in rounds of ten: about one write per round plus the handshake's, not one per response.
+            #expect(writes >= 20 && writes < 60, "\(writes) writes for 20 rounds of 10 responses")
+        }
+    }
+
     @Test func idleConnection_GetsGoaway_WhenTheIdleTimeoutExpires() async throws {
         try await withLiveServer({ $0.idleTimeout = .milliseconds(300) }) { server in
             let result = try await runTool(["python3", h2ClientScript, String(server.localPort), "idle"])

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives a ScanRelay server with the `h2` library (prior knowledge, plaintext) for HTTP2Tests.
 
-usage: h2_client.py PORT SCENARIO   (concurrent | large | upload | reset | goaway | stall)
+usage: h2_client.py PORT SCENARIO   (concurrent | batches | large | upload | reset | goaway | stall)
 Prints one line "ok ..." and exits 0 when the server behaved; prints the reason and exits 1 otherwise.
 """
 import socket
@@ -105,6 +105,27 @@ def concurrent(client):
     print(f"ok {len(ids)} streams on one connection")
 
 
+def batches(client):
+    """20 rounds of 10 requests, each round's HEADERS frames sent in one write, as h2load -m10 does."""
+    client.wait_until(lambda: client.conn.remote_settings.max_concurrent_streams <= 100)
+    for round_number in range(20):
+        ids = []
+        for n in range(10):
+            stream_id = client.conn.get_next_available_stream_id()
+            client.conn.send_headers(stream_id, [(":method", "GET"), (":scheme", "http"), (":path", f"/id/{n}"),
+                                                 (":authority", "127.0.0.1")], end_stream=True)
+            client.responses[stream_id] = {"status": None, "headers": {}, "body": bytearray(), "ended": False,
+                                           "reset": None}
+            ids.append(stream_id)
+        client.flush()
+        client.wait_until(lambda: all(client.responses[i]["ended"] for i in ids))
+        for n, stream_id in enumerate(ids):
+            response = client.responses[stream_id]
+            if response["status"] != 200 or bytes(response["body"]) != f"/id/{n}".encode():
+                fail(f"round {round_number}, stream {stream_id}: {response}")
+    print("ok 20 rounds of 10 streams")
+
+
 def large(client):
     stream_id = client.request("/big")
     client.wait_until(lambda: client.responses[stream_id]["ended"])
@@ -202,5 +223,5 @@ def idle(client):
 if __name__ == "__main__":
     port, scenario = int(sys.argv[1]), sys.argv[2]
     client = Client(port)
-    {"concurrent": concurrent, "large": large, "upload": upload, "reset": reset, "goaway": goaway, "stall": stall,
+    {"concurrent": concurrent, "batches": batches, "large": large, "upload": upload, "reset": reset, "goaway": goaway, "stall": stall,
      "idle": idle}[scenario](client)
