@@ -6,6 +6,7 @@ import PackageDescription
 //                      │            └─> Webhooks (signature schemes)
 //                      └─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
 //                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
+//   CMalloc: glibc's mallopt, for ScanRelayApp's AllocatorTuning.
 //   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it).
 //   FakeUpstreams: simulated Binarly/Yandex/OpsMx servers on HTTPServer, for tests and `scanrelay demo`.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
@@ -31,6 +32,7 @@ let package = Package(
     targets: [
         // C surfaces the Swift overlays do not export.
         .target(name: "CEpoll", path: "Sources/CEpoll"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(
             name: "CNGHTTP2",
             path: "Sources/CNGHTTP2",
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "ScanRelayApp",
             dependencies: [
-                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal", "Locking",
+                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal", "Locking", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ScanRelayApp
 
@@ -40,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let logger = Logger(label: "scanrelay")
+        if !AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment) {
+            logger.info("malloc thresholds left to the environment (GLIBC_TUNABLES or MALLOC_*_THRESHOLD_)")
+        }
         do {
             let application = try ScanRelayApplication(configuration: configuration, logger: logger)
             try await application.run()
