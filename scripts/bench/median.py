@@ -2,7 +2,8 @@
 
 Each row (endpoint, protocol, connections, pinning, server) takes the median of its requests/s, p50 and p99 across
 the runs, the largest error count and peak RSS; the ratio column is recomputed from the medians, as compare.sh
-computes it from one run: ScanRelay over Hummingbird on the same row key, ScanRelay over nginx on an nginx row.
+computes it from one run: ScanRelay over Hummingbird on the same row key, ScanRelay over nginx on an nginx row, and
+on a ScanRelay h2c row its rate over its own HTTP/1.1 rate at 32 connections with the same pinning.
 """
 import statistics
 import sys
@@ -54,6 +55,8 @@ def main(paths):
             ratio = f"{m['rps'] / hb['rps']:.2f}x HB"
         elif server == "nginx" and (sr := median.get((endpoint, proto, conns, pinned, "scanrelay"))):
             ratio = f"SR {sr['rps'] / m['rps']:.2f}x"
+        elif server == "scanrelay" and proto == "h2c" and (h1 := median.get((endpoint, "h1", "32", pinned, "scanrelay"))):
+            ratio = f"{m['rps'] / h1['rps']:.2f}x own h1"
         note = "" if m["runs"] == len(runs) else f"  (in {m['runs']} of {len(runs)} runs)"
         print(f"{endpoint:22} {proto:5} {conns:>5} {pinned:6} {server:11} {m['rps']:11.0f} {m['p50']:9.3f} "
               f"{m['p99']:9.3f} {m['errors']:7d} {m['rss']:9.1f} {ratio}{note}")
