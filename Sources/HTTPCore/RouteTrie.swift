@@ -24,7 +24,8 @@ struct RouteTrie: Sendable {
         precondition(pattern.first == "/", "route pattern must start with /: \(pattern)")
         var current = 0
         var parameterNames: [String] = []
-        for segment in Self.segments(of: pattern[...]) {
+        var segments = PathSegments(pattern[...])
+        while let segment = segments.next() {
             if segment.first == "{", segment.last == "}", segment.count > 2 {
                 parameterNames.append(String(segment.dropFirst().dropLast()))
                 current = child(of: current, parameter: true, literal: "")
@@ -38,17 +39,21 @@ struct RouteTrie: Sendable {
         if nodes[current].pattern == nil { nodes[current].pattern = pattern }
     }
 
-    /// The node of a path's decoded segments and the values of its parameter segments, or nil.
-    func match(_ segments: [String]) -> (node: Node, parameters: [String])? {
-        var parameters: [String] = []
-        guard let index = match(segments[...], from: 0, &parameters) else { return nil }
+    /// The node a path's segments lead to and the values of its parameter segments, or nil. `segments` yields the
+    /// decoded segments in order (see `PathSegments`); it is copied to backtrack, so it must be a value.
+    func match<Segments: IteratorProtocol<Substring>>(_ segments: Segments) -> (node: Node, parameters: [Substring])? {
+        var parameters: [Substring] = []
+        guard let index = match(segments, from: 0, &parameters) else { return nil }
         return (nodes[index], parameters)
     }
 
-    private func match(_ segments: ArraySlice<String>, from node: Int, _ parameters: inout [String]) -> Int? {
-        guard let segment = segments.first else { return nodes[node].routes.isEmpty ? nil : node }
-        let rest = segments.dropFirst()
-        if let literal = nodes[node].literals[segment], let found = match(rest, from: literal, &parameters) {
+    private func match<Segments: IteratorProtocol<Substring>>(
+        _ segments: Segments, from node: Int, _ parameters: inout [Substring]
+    ) -> Int? {
+        var rest = segments
+        guard let segment = rest.next() else { return nodes[node].routes.isEmpty ? nil : node }
+        // `String(segment)` stays on the stack for segments of up to 15 bytes, which literal segments are.
+        if let literal = nodes[node].literals[String(segment)], let found = match(rest, from: literal, &parameters) {
             return found
         }
         if let parameter = nodes[node].parameter, !segment.isEmpty {
@@ -67,23 +72,34 @@ struct RouteTrie: Sendable {
         return created
     }
 
-    /// `/a/b` → `a`, `b`; `/` → nothing; `/a/` → `a`, `` (a trailing slash is a distinct, empty segment).
-    /// Works on UTF-8 code units: `/` never occurs inside a multi-byte character, and grapheme breaking is slow.
-    static func segments(of path: Substring) -> [Substring] {
+}
+
+/// The segments of an absolute path, split at `/` without copying: `/a/b` → `a`, `b`; `/` → nothing; `/a/` → `a`,
+/// `` (a trailing slash is a distinct, empty segment). Works on UTF-8 code units: `/` never occurs inside a
+/// multi-byte character, and grapheme breaking is slow.
+struct PathSegments: IteratorProtocol {
+    private let path: Substring
+    /// Where the next segment starts; nil once the last one was returned.
+    private var start: Substring.UTF8View.Index?
+
+    /// `path` must start with `/` (anything else yields no segments).
+    init(_ path: Substring) {
+        self.path = path
         let utf8 = path.utf8
-        guard var start = utf8.first == UInt8(ascii: "/") ? utf8.index(after: utf8.startIndex) : nil,
-            start != utf8.endIndex
-        else { return [] }
-        var segments: [Substring] = []
-        var index = start
-        while index != utf8.endIndex {
-            if utf8[index] == UInt8(ascii: "/") {
-                segments.append(Substring(utf8[start..<index]))
-                start = utf8.index(after: index)
-            }
-            index = utf8.index(after: index)
+        if utf8.first == UInt8(ascii: "/") {
+            let afterSlash = utf8.index(after: utf8.startIndex)
+            start = afterSlash == utf8.endIndex ? nil : afterSlash
         }
-        segments.append(Substring(utf8[start...]))
-        return segments
+    }
+
+    mutating func next() -> Substring? {
+        guard let from = start else { return nil }
+        let utf8 = path.utf8
+        if let slash = utf8[from...].firstIndex(of: UInt8(ascii: "/")) {
+            start = utf8.index(after: slash)
+            return Substring(utf8[from..<slash])
+        }
+        start = nil
+        return Substring(utf8[from...])
     }
 }

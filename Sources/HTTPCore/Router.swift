@@ -44,11 +44,11 @@ public struct Router: HTTPResponder {
             let allowed = HTTPMethod.implemented.map(\.rawValue).sorted().joined(separator: ", ")
             return HTTPResponse(status: .noContent, headers: ["Allow": allowed])
         }
-        guard let segments = Self.decodedSegments(of: request) else {
-            return .problem(.badRequest, "the path is not an absolute path with valid percent-encoding")
-        }
-        guard let (node, values) = trie.match(segments) else {
-            return .problem(.notFound, "no resource at \(request.path)")
+        let node: RouteTrie.Node, values: [Substring]
+        switch lookUp(request) {
+        case .malformed: return .problem(.badRequest, "the path is not an absolute path with valid percent-encoding")
+        case .unrouted: return .problem(.notFound, "no resource at \(request.path)")
+        case .routed(let found, let parameters): (node, values) = (found, parameters)
         }
         let route = node.routes[request.method] ?? (request.method == .head ? node.routes[.get] : nil)
         guard let route else {
@@ -57,29 +57,44 @@ public struct Router: HTTPResponder {
                 .methodNotAllowed, "\(request.method) is not allowed here; allowed: \(allowed)", headers: ["Allow": allowed])
         }
         var routed = request
-        for (name, value) in zip(route.parameterNames, values) { routed.pathParameters[name] = value }
+        for (name, value) in zip(route.parameterNames, values) { routed.pathParameters[name] = String(value) }
         return await route.handler(routed)
     }
 
     /// The pattern a request's path matches (e.g. `/v1/scans/{id}`), for metrics labels; nil when none does.
     public func routePattern(for request: HTTPRequest) -> String? {
-        guard let segments = Self.decodedSegments(of: request) else { return nil }
-        return trie.match(segments)?.node.pattern
+        guard case .routed(let node, _) = lookUp(request) else { return nil }
+        return node.pattern
     }
 
-    /// Nil when the path is not origin-form or holds malformed percent-encoding.
-    private static func decodedSegments(of request: HTTPRequest) -> [String]? {
+    private enum PathLookup {
+        /// Not origin-form, or malformed percent-encoding.
+        case malformed
+        case unrouted
+        case routed(RouteTrie.Node, parameters: [Substring])
+    }
+
+    /// Matches the raw segments when nothing in the path is percent-encoded (the usual case: no copies), else every
+    /// segment decoded first.
+    private func lookUp(_ request: HTTPRequest) -> PathLookup {
         // The path ends at `?`; found on UTF-8 code units rather than through `request.path`'s Character search.
         let target = request.target.utf8
         let path = Substring(target[..<(target.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)])
-        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
-        var decoded: [String] = []
-        decoded.reserveCapacity(8)
-        for segment in RouteTrie.segments(of: path) {
-            guard let text = PercentDecoding.decode(segment) else { return nil }
-            decoded.append(text)
+        guard path.utf8.first == UInt8(ascii: "/") else { return .malformed }
+        let match: (node: RouteTrie.Node, parameters: [Substring])?
+        if path.utf8.contains(UInt8(ascii: "%")) {
+            var decoded: [Substring] = []
+            var segments = PathSegments(path)
+            while let segment = segments.next() {
+                guard let text = PercentDecoding.decode(segment) else { return .malformed }
+                decoded.append(text[...])
+            }
+            match = trie.match(decoded.makeIterator())
+        } else {
+            match = trie.match(PathSegments(path))
         }
-        return decoded
+        guard let match else { return .unrouted }
+        return .routed(match.node, parameters: match.parameters)
     }
 
     /// The `Allow` value: the routed methods, plus `HEAD` where `GET` is routed, sorted.
@@ -89,3 +104,4 @@ public struct Router: HTTPResponder {
         return methods.sorted().joined(separator: ", ")
     }
 }
+

@@ -129,4 +129,14 @@ private func send(_ method: HTTPMethod, _ target: String, to router: Router = ma
     @Test func emptyRouter_answers404() async {
         #expect(await send(.get, "/", to: Router()).status == 404)
     }
+
+    @Test(arguments: [
+        ("/", [String]()), ("/a", ["a"]), ("/a/b", ["a", "b"]), ("/a/", ["a", ""]), ("//", ["", ""]),
+        ("/a//b", ["a", "", "b"]), ("/é/ü", ["é", "ü"]), ("a/b", []), ("", []),
+    ])
+    func pathSegments_SplitAtEverySlash_WithoutDecoding(_ path: String, _ expected: [String]) {
+        var segments = PathSegments(path[...]), found: [String] = []
+        while let segment = segments.next() { found.append(String(segment)) }
+        #expect(found == expected)
+    }
 }
