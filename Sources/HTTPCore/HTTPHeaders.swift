@@ -35,6 +35,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     }
 
     public mutating func remove(_ name: String) {
+        // Checked first: `removeAll` on storage shared with another copy (a request passed down a middleware chain)
+        // copies it even when nothing matches.
+        guard fields.contains(where: { $0.name.equalsIgnoringASCIICase(name) }) else { return }
         fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 

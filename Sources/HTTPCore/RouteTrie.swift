@@ -12,6 +12,9 @@ struct RouteTrie: Sendable {
     /// Nodes live in one array and refer to each other by index: a value type without recursion through optionals.
     struct Node: Sendable {
         var literals: [String: Int] = [:]
+        /// The UTF-8 length of the longest key in `literals`: a longer segment (a scan id, usually) cannot match one
+        /// and is not copied into a `String` to look it up.
+        var longestLiteral = 0
         var parameter: Int?
         var routes: [HTTPMethod: Route] = [:]
         /// The first pattern registered at this node, for metrics labels.
@@ -52,8 +55,9 @@ struct RouteTrie: Sendable {
     ) -> Int? {
         var rest = segments
         guard let segment = rest.next() else { return nodes[node].routes.isEmpty ? nil : node }
-        // `String(segment)` stays on the stack for segments of up to 15 bytes, which literal segments are.
-        if let literal = nodes[node].literals[String(segment)], let found = match(rest, from: literal, &parameters) {
+        if segment.utf8.count <= nodes[node].longestLiteral, let literal = nodes[node].literals[String(segment)],
+            let found = match(rest, from: literal, &parameters)
+        {
             return found
         }
         if let parameter = nodes[node].parameter, !segment.isEmpty {
@@ -68,7 +72,12 @@ struct RouteTrie: Sendable {
         if let existing = parameter ? nodes[node].parameter : nodes[node].literals[literal] { return existing }
         nodes.append(Node())
         let created = nodes.count - 1
-        if parameter { nodes[node].parameter = created } else { nodes[node].literals[literal] = created }
+        if parameter {
+            nodes[node].parameter = created
+        } else {
+            nodes[node].literals[literal] = created
+            nodes[node].longestLiteral = max(nodes[node].longestLiteral, literal.utf8.count)
+        }
         return created
     }
 
