@@ -16,8 +16,11 @@ enum HTTP2Callbacks {
         return body(callbacks)
     }
 
-    static func connection(_ userData: UnsafeMutableRawPointer?) -> HTTP2Connection {
-        Unmanaged<HTTP2Connection>.fromOpaque(userData!).takeUnretainedValue()
+    /// Runs `body` with the connection behind `user_data`, without retaining it: the session calling back belongs to
+    /// the connection, so the connection outlives the call. (A retain would also be slow here: the connection has
+    /// a weak reference to it, and objects with one are counted through a side table.)
+    static func withConnection<R>(_ userData: UnsafeMutableRawPointer?, _ body: (HTTP2Connection) -> R) -> R {
+        Unmanaged<HTTP2Connection>.fromOpaque(userData!)._withUnsafeGuaranteedRef(body)
     }
 
     static func bytes(_ pointer: UnsafePointer<UInt8>?, _ count: Int) -> UnsafeBufferPointer<UInt8> {
@@ -38,7 +41,7 @@ private func onBeginHeaders(
     guard let frame, frame.pointee.hd.type == FrameByte.headers,
         frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
     else { return 0 }
-    HTTP2Callbacks.connection(userData).beginRequest(streamID: frame.pointee.hd.stream_id)
+    HTTP2Callbacks.withConnection(userData) { $0.beginRequest(streamID: frame.pointee.hd.stream_id) }
     return 0
 }
 
@@ -48,10 +51,12 @@ private func onHeader(
     _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let frame, frame.pointee.hd.type == FrameByte.headers else { return 0 }
-    HTTP2Callbacks.connection(userData).receiveField(
-        streamID: frame.pointee.hd.stream_id,
-        isTrailer: frame.pointee.headers.cat != NGHTTP2_HCAT_REQUEST,
-        name: HTTP2Callbacks.bytes(name, nameLength), value: HTTP2Callbacks.bytes(value, valueLength))
+    HTTP2Callbacks.withConnection(userData) {
+        $0.receiveField(
+            streamID: frame.pointee.hd.stream_id,
+            isTrailer: frame.pointee.headers.cat != NGHTTP2_HCAT_REQUEST,
+            name: HTTP2Callbacks.bytes(name, nameLength), value: HTTP2Callbacks.bytes(value, valueLength))
+    }
     return 0
 }
 
@@ -59,7 +64,9 @@ private func onDataChunk(
     _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?, _ length: Int,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    HTTP2Callbacks.connection(userData).receiveBody(streamID: streamID, chunk: HTTP2Callbacks.bytes(data, length))
+    HTTP2Callbacks.withConnection(userData) {
+        $0.receiveBody(streamID: streamID, chunk: HTTP2Callbacks.bytes(data, length))
+    }
     return 0
 }
 
@@ -68,8 +75,9 @@ private func onFrameReceived(
 ) -> Int32 {
     guard let header = frame?.pointee.hd, header.type == FrameByte.headers || header.type == FrameByte.data
     else { return 0 }
-    HTTP2Callbacks.connection(userData).requestFrameReceived(
-        streamID: header.stream_id, endsStream: header.flags & FrameByte.endStream != 0)
+    HTTP2Callbacks.withConnection(userData) {
+        $0.requestFrameReceived(streamID: header.stream_id, endsStream: header.flags & FrameByte.endStream != 0)
+    }
     return 0
 }
 
@@ -79,14 +87,14 @@ private func onFrameSent(
     guard let header = frame?.pointee.hd, header.type == FrameByte.headers || header.type == FrameByte.data,
         header.flags & FrameByte.endStream != 0
     else { return 0 }
-    HTTP2Callbacks.connection(userData).responseEnded(streamID: header.stream_id)
+    HTTP2Callbacks.withConnection(userData) { $0.responseEnded(streamID: header.stream_id) }
     return 0
 }
 
 private func onStreamClose(
     _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    HTTP2Callbacks.connection(userData).streamClosed(streamID: streamID)
+    HTTP2Callbacks.withConnection(userData) { $0.streamClosed(streamID: streamID) }
     return 0
 }
 
@@ -97,6 +105,7 @@ func readResponseBody(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int {
     guard let buffer, let dataFlags else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
-    return HTTP2Callbacks.connection(userData).readBody(
-        streamID: streamID, into: buffer, capacity: length, flags: dataFlags)
+    return HTTP2Callbacks.withConnection(userData) {
+        $0.readBody(streamID: streamID, into: buffer, capacity: length, flags: dataFlags)
+    }
 }
