@@ -41,8 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let logger = Logger(label: "scanrelay")
-        if !AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment) {
-            logger.info("malloc thresholds left to the environment (GLIBC_TUNABLES or MALLOC_*_THRESHOLD_)")
+        switch AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment) {
+        case .applied: break
+        case .leftToEnvironment: logger.info("malloc thresholds left to the environment (GLIBC_TUNABLES or MALLOC_*_THRESHOLD_)")
+        case .refusedByAllocator: logger.notice("malloc thresholds not set: the allocator is not glibc's and refused mallopt")
         }
         do {
             let application = try ScanRelayApplication(configuration: configuration, logger: logger)

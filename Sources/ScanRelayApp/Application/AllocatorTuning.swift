@@ -25,10 +25,19 @@ public enum AllocatorTuning {
         return tunables.contains("glibc.malloc.trim_threshold") || tunables.contains("glibc.malloc.mmap_threshold")
     }
 
-    /// Applies both thresholds unless the environment sets one; returns whether it did.
+    public enum Outcome: Sendable, Equatable {
+        case applied
+        /// The environment sets a threshold itself.
+        case leftToEnvironment
+        /// `mallopt` refused: the allocator is not glibc's (a sanitizer's, or one preloaded in its place).
+        case refusedByAllocator
+    }
+
+    /// Applies both thresholds unless the environment sets one.
     @discardableResult
-    public static func apply(environment: [String: String]) -> Bool {
-        guard !isTunedByEnvironment(environment) else { return false }
-        return mallopt(M_TRIM_THRESHOLD, trimThreshold) == 1 && mallopt(M_MMAP_THRESHOLD, mmapThreshold) == 1
+    public static func apply(environment: [String: String]) -> Outcome {
+        guard !isTunedByEnvironment(environment) else { return .leftToEnvironment }
+        let applied = mallopt(M_TRIM_THRESHOLD, trimThreshold) == 1 && mallopt(M_MMAP_THRESHOLD, mmapThreshold) == 1
+        return applied ? .applied : .refusedByAllocator
     }
 }
