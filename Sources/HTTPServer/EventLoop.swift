@@ -46,7 +46,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var nextTick = ContinuousClock.now
     private(set) var dateCache = HTTPDateCache()
     /// Shared by every connection of the loop: bytes are consumed before the next read.
-    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: EventLoop.readBufferSize, alignment: 16)
+    let readBuffer: UnsafeMutableRawBufferPointer
     /// Shared scratch space for serializing a response before it is written.
     var writeScratch: [UInt8] = []
     var connections = ConnectionTable()
@@ -58,19 +58,30 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     init(index: Int, context: ServerContext) throws {
         self.index = index
         self.context = context
-        epollFD = cepoll_create()
-        guard epollFD >= 0 else { throw SocketError("epoll_create1") }
-        wakeFD = cepoll_eventfd()
-        guard wakeFD >= 0 else {
-            close(epollFD)
-            throw SocketError("eventfd")
-        }
-        guard cepoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, CEPOLL_IN, Self.wakeToken) == 0 else {
-            close(wakeFD)
-            close(epollFD)
-            throw SocketError("epoll_ctl")
-        }
+        // Both descriptors are made before either field is set: once every stored property is set, a throwing
+        // initializer still runs `deinit`, whose closes would then close numbers another thread may have reused.
+        (epollFD, wakeFD) = try Self.makeDescriptors()
+        readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         writeScratch.reserveCapacity(16 * 1024)
+    }
+
+    /// An epoll instance with an eventfd registered in it for wake-ups; nothing stays open on failure.
+    private static func makeDescriptors() throws -> (epoll: Int32, wake: Int32) {
+        let epoll = cepoll_create()
+        guard epoll >= 0 else { throw SocketError("epoll_create1") }
+        let wake = cepoll_eventfd()
+        guard wake >= 0 else {
+            let error = SocketError("eventfd")  // errno, before `close` can change it
+            close(epoll)
+            throw error
+        }
+        guard cepoll_ctl(epoll, EPOLL_CTL_ADD, wake, CEPOLL_IN, Self.wakeToken) == 0 else {
+            let error = SocketError("epoll_ctl")
+            close(wake)
+            close(epoll)
+            throw error
+        }
+        return (epoll, wake)
     }
 
     deinit {

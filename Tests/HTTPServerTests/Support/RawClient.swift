@@ -19,7 +19,17 @@ final class RawClient {
     /// `receiveBuffer` shrinks the kernel's buffer (set before connecting) so a client that does not read pushes
     /// back on the server quickly.
     init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Connected before `fd` is set: a class whose stored properties are all set runs `deinit` even when its
+        // initializer throws, so closing a failed socket here as well would close its number twice, and by then
+        // another test's connection in this process may own it.
+        fd = try Self.connected(port: port, receiveBuffer: receiveBuffer)
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func connected(port: Int, receiveBuffer: Int32?) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure.connect(errno) }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -35,8 +45,7 @@ final class RawClient {
             close(fd)
             throw Failure.connect(code)
         }
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        return fd
     }
 
     deinit { close(fd) }

@@ -19,10 +19,16 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:`port`; every read gives up after `timeout`.
     init(port: Int, timeout: Duration = .seconds(20)) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed") }
+        // Connected before `fd` is set: once every stored property is set, `deinit` runs even if the initializer
+        // throws, and a second close of a failed socket could close another test's connection that reused its number.
+        fd = try Self.connected(port: port)
         var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func connected(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -34,6 +40,7 @@ final class RawHTTPConnection: @unchecked Sendable {
             close(fd)
             throw Failure(description: "connect to port \(port) failed")
         }
+        return fd
     }
 
     deinit { close(fd) }
