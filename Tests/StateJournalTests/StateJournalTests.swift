@@ -55,22 +55,14 @@ struct StateJournalTests {
         defer { directory.remove() }
         let journal = try openJournal(directory).journal
         await journal.close()
-        // Another open file description of LOCK holds it, as a child's inherited copy would until its exec.
-        // O_CLOEXEC, and waiting for the lock: children that other tests fork meanwhile share this process's
-        // descriptors until their exec, the journal's lock just released among them (the case under test).
-        let holder = open(directory.file("LOCK"), O_RDWR | O_CLOEXEC)
-        try #require(holder >= 0)
-        let lockDeadline = ContinuousClock.now + .seconds(5)
-        var locked = flock(holder, LOCK_EX | LOCK_NB) == 0
-        while !locked && ContinuousClock.now < lockDeadline {
-            usleep(10_000)
-            locked = flock(holder, LOCK_EX | LOCK_NB) == 0
-        }
-        try #require(locked)
+        // Another open file description of LOCK holds it, as a child's inherited copy would until its exec. Taken
+        // the way the journal takes it, waiting: a child that another test forked meanwhile may still share the
+        // journal's descriptor, just released, until its own exec (the very case under test).
+        let holder = try JournalDirectory(path: directory.path).lock(waitingUpTo: .seconds(5))
         // A thread of its own: the open below blocks its caller while it waits.
         Thread.detachNewThread {
             usleep(200_000)
-            close(holder)
+            holder.close()
         }
         let started = ContinuousClock.now
         let again = try openJournal(directory).journal
