@@ -117,11 +117,12 @@ let package = Package(
             path: "Tests/Support/ChildProcesses",
             swiftSettings: strict
         ),
+        .target(name: "LoopbackSockets", path: "Tests/Support/LoopbackSockets", swiftSettings: strict),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: strict),
         .testTarget(name: "ShardedTablesTests", dependencies: ["ShardedTables"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2", "Locking", "ChildProcesses"], exclude: ["Scripts"], swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Locking", "ChildProcesses"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Locking", "ChildProcesses", "LoopbackSockets"], swiftSettings: strict),
         .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal", "Locking"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
@@ -131,7 +132,7 @@ let package = Package(
             name: "ScanRelayAppTests",
             dependencies: [
                 "ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "Webhooks", "Providers", "Polling",
-                "scanrelay", "ChildProcesses",
+                "scanrelay", "ChildProcesses", "LoopbackSockets",
             ],
             swiftSettings: strict
         ),

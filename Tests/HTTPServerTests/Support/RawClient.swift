@@ -1,4 +1,5 @@
 import Glibc
+import LoopbackSockets
 
 /// A blocking TCP client for writing exact bytes and reading exact answers; every read gives up after `timeout`.
 final class RawClient {
@@ -19,33 +20,13 @@ final class RawClient {
     /// `receiveBuffer` shrinks the kernel's buffer (set before connecting) so a client that does not read pushes
     /// back on the server quickly.
     init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
-        // Connected before `fd` is set: a class whose stored properties are all set runs `deinit` even when its
-        // initializer throws, so closing a failed socket here as well would close its number twice, and by then
-        // another test's connection in this process may own it.
-        fd = try Self.connected(port: port, receiveBuffer: receiveBuffer)
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    private static func connected(port: Int, receiveBuffer: Int32?) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.connect(errno) }
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        // `fd` is set only once connected: see `LoopbackSocket.connect` on why a failed socket must not reach `deinit`.
+        do {
+            fd = try LoopbackSocket.connect(port: port, receiveBuffer: receiveBuffer)
+        } catch {
+            throw Failure.connect(error.errno)
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(fd)
-            throw Failure.connect(code)
-        }
-        return fd
+        LoopbackSocket.setReceiveTimeout(fd, timeout)
     }
 
     deinit { close(fd) }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,28 +20,13 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:`port`; every read gives up after `timeout`.
     init(port: Int, timeout: Duration = .seconds(20)) throws {
-        // Connected before `fd` is set: once every stored property is set, `deinit` runs even if the initializer
-        // throws, and a second close of a failed socket could close another test's connection that reused its number.
-        fd = try Self.connected(port: port)
-        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    private static func connected(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        // `fd` is set only once connected: see `LoopbackSocket.connect` on why a failed socket must not reach `deinit`.
+        do {
+            fd = try LoopbackSocket.connect(port: port)
+        } catch {
+            throw Failure(description: "connect to port \(port) failed (errno \(error.errno))")
         }
-        guard result == 0 else {
-            close(fd)
-            throw Failure(description: "connect to port \(port) failed")
-        }
-        return fd
+        LoopbackSocket.setReceiveTimeout(fd, timeout)
     }
 
     deinit { close(fd) }
