@@ -23,8 +23,8 @@ public final class FakeBinarly: FakeUpstream {
     public var router: Router {
         var router = Router()
         let core = core
-        router.post("/oauth/token") { request in core.issueToken(request) }
-        router.get("/api/v4/products/{productId}/images/{imageId}/scans") { request in
+        router.post("/oauth/token", access: .open) { request in core.issueToken(request) }
+        router.get("/api/v4/products/{productId}/images/{imageId}/scans", access: .open) { request in
             let group = "\(request.pathParameters["productId"] ?? "")/\(request.pathParameters["imageId"] ?? "")"
             return await core.serve(request, key: group) {
                 let scans = core.readGroup(group).map { entry in
@@ -34,7 +34,7 @@ public final class FakeBinarly: FakeUpstream {
                 return json(["scans": scans], status: 200)
             }
         }
-        router.get("/api/v4/products/{productId}/images/{imageId}/scans/{scanId}") { request in
+        router.get("/api/v4/products/{productId}/images/{imageId}/scans/{scanId}", access: .open) { request in
             let group = "\(request.pathParameters["productId"] ?? "")/\(request.pathParameters["imageId"] ?? "")"
             let scanId = request.pathParameters["scanId"] ?? ""
             return await core.serve(request, key: "\(group)/\(scanId)") {
@@ -44,7 +44,7 @@ public final class FakeBinarly: FakeUpstream {
                 return json(Self.scanJSON(id: scanId, group: group, scan, state, withParent: true), status: 200)
             }
         }
-        router.post("/api/v4/products/{productId}/images/{imageId}/findingsReport:json") { request in
+        router.post("/api/v4/products/{productId}/images/{imageId}/findingsReport:json", access: .open) { request in
             let group = "\(request.pathParameters["productId"] ?? "")/\(request.pathParameters["imageId"] ?? "")"
             return await core.serve(request, key: "\(group)/findingsReport") {
                 guard let findings = core.latestFindings(group) else {

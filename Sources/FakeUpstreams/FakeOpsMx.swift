@@ -24,7 +24,7 @@ public final class FakeOpsMx: FakeUpstream {
     public var router: Router {
         var router = Router()
         let core = core
-        router.get("\(basePath)/ssdservice/v1/scan/filedata") { request in
+        router.get("\(basePath)/ssdservice/v1/scan/filedata", access: .open) { request in
             let query = request.queryParameters
             guard let projectId = query?["projectId"], let type = query?["type"], let scanId = query?["scanId"] else {
                 return json(["error": "Invalid input data."], status: 400)

@@ -24,7 +24,7 @@ public final class FakeYandex: FakeUpstream {
     public var router: Router {
         var router = Router()
         let core = core
-        router.get("/container-registry/v1/scans/{scanResultId}") { request in
+        router.get("/container-registry/v1/scans/{scanResultId}", access: .open) { request in
             let id = request.pathParameters["scanResultId"] ?? ""
             return await core.serve(request, key: id) {
                 guard let found = core.read(id) else {
@@ -34,7 +34,7 @@ public final class FakeYandex: FakeUpstream {
             }
         }
         // The method rides on the last segment (`{imageId}:lastScanResult`), Google API style.
-        router.get("/container-registry/v1/images/{imageAndMethod}") { request in
+        router.get("/container-registry/v1/images/{imageAndMethod}", access: .open) { request in
             let segment = request.pathParameters["imageAndMethod"] ?? ""
             guard let colon = segment.lastIndex(of: ":"), segment[colon...] == ":lastScanResult" else {
                 return json(core.errorBody(404, "Method not found"), status: 404)

@@ -26,3 +26,31 @@ extension HTTPResponder {
         MiddlewareResponder(middleware, inFrontOf: self)
     }
 }
+
+/// Routes each request once, then runs the middleware in front of the matched handler: every middleware sees the
+/// request with `routing` decided, so authorization, metrics and logs read the route the handler will run.
+struct RoutedResponder: HTTPResponder {
+    let router: Router
+    let chain: any HTTPResponder
+
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await chain.respond(to: router.route(request))
+    }
+}
+
+/// The end of the chain: the matched handler, or the router's own answer.
+struct RouteDispatcher: HTTPResponder {
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await Router.dispatch(request)
+    }
+}
+
+extension Router {
+    /// A responder that routes each request once and then runs `middleware`, first element outermost, in front of
+    /// the matched handler. Middleware read `request.matchedRoute` (pattern and access) instead of matching again.
+    public func responder(behind middleware: [any HTTPMiddleware]) -> any HTTPResponder {
+        var chain: any HTTPResponder = RouteDispatcher()
+        for layer in middleware.reversed() { chain = chain.with(layer) }
+        return RoutedResponder(router: self, chain: chain)
+    }
+}

@@ -11,6 +11,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Filled by the router from `{name}` segments, percent-decoded.
     public var pathParameters: [String: String]
+    /// The router's decision, set once per request before any middleware runs (see `Router.responder(behind:)`);
+    /// nil until then.
+    public internal(set) var routing: Routing?
     /// The peer's address as text (`127.0.0.1`, `::1`), when known.
     public var remoteAddress: String?
 
@@ -28,7 +31,14 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
         self.pathParameters = [:]
+        self.routing = nil
         self.remoteAddress = remoteAddress
+    }
+
+    /// The route this request matched, once routed; nil when none did (or before routing).
+    public var matchedRoute: MatchedRoute? {
+        if case .matched(let route) = routing { return route }
+        return nil
     }
 
     /// The path part of the target, still percent-encoded.

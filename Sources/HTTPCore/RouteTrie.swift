@@ -5,6 +5,7 @@ struct RouteTrie: Sendable {
 
     struct Route: Sendable {
         var handler: Handler
+        var access: RouteAccess
         /// The names of the pattern's `{name}` segments, in order.
         var parameterNames: [String]
     }
@@ -23,7 +24,7 @@ struct RouteTrie: Sendable {
 
     private(set) var nodes = [Node()]
 
-    mutating func insert(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
+    mutating func insert(_ method: HTTPMethod, _ pattern: String, access: RouteAccess, _ handler: @escaping Handler) {
         precondition(pattern.first == "/", "route pattern must start with /: \(pattern)")
         var current = 0
         var parameterNames: [String] = []
@@ -38,7 +39,7 @@ struct RouteTrie: Sendable {
             }
         }
         precondition(nodes[current].routes[method] == nil, "route registered twice: \(method) \(pattern)")
-        nodes[current].routes[method] = Route(handler: handler, parameterNames: parameterNames)
+        nodes[current].routes[method] = Route(handler: handler, access: access, parameterNames: parameterNames)
         if nodes[current].pattern == nil { nodes[current].pattern = pattern }
     }
 

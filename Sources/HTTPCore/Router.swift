@@ -10,61 +10,106 @@ public struct Router: HTTPResponder {
 
     /// Registers a handler. In `pattern` (e.g. `/v1/scans/{id}`), `{name}` matches exactly one non-empty path segment,
     /// percent-decoded into `request.pathParameters[name]` (so `%2F` becomes `/` inside a parameter); other segments
-    /// match literally and win over parameters.
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        trie.insert(method, pattern, handler)
+    /// match literally and win over parameters. `access` has no default: a route that does not say who may call it
+    /// cannot be registered.
+    public mutating func add(
+        _ method: HTTPMethod, _ pattern: String, access: RouteAccess,
+        _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        trie.insert(method, pattern, access: access, handler)
     }
 
-    public mutating func get(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        add(.get, pattern, handler)
+    public mutating func get(
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        add(.get, pattern, access: access, handler)
     }
 
-    public mutating func post(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        add(.post, pattern, handler)
+    public mutating func post(
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        add(.post, pattern, access: access, handler)
     }
 
-    public mutating func put(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        add(.put, pattern, handler)
+    public mutating func put(
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        add(.put, pattern, access: access, handler)
     }
 
-    public mutating func delete(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        add(.delete, pattern, handler)
+    public mutating func delete(
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        add(.delete, pattern, access: access, handler)
     }
 
-    public mutating func patch(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        add(.patch, pattern, handler)
+    public mutating func patch(
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        add(.patch, pattern, access: access, handler)
     }
 
+    /// Routes and answers a request with no middleware in front (test doubles, fake upstreams).
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await Self.dispatch(route(request))
+    }
+
+    /// The request with its routing decided (`routing` set, path parameters filled): the one match of a request.
+    public func route(_ request: HTTPRequest) -> HTTPRequest {
+        var routed = request
+        routed.routing = .refused(.notFound)
         guard HTTPMethod.implemented.contains(request.method) else {
-            return .problem(.notImplemented, "method \(request.method) is not implemented")
+            routed.routing = .refused(.methodNotImplemented)
+            return routed
         }
         if request.target == "*", request.method == .options {
-            // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7).
-            let allowed = HTTPMethod.implemented.map(\.rawValue).sorted().joined(separator: ", ")
-            return HTTPResponse(status: .noContent, headers: ["Allow": allowed])
+            routed.routing = .refused(.serverWideOptions)
+            return routed
         }
         let node: RouteTrie.Node, values: [Substring]
         switch lookUp(request) {
-        case .malformed: return .problem(.badRequest, "the path is not an absolute path with valid percent-encoding")
-        case .unrouted: return .problem(.notFound, "no resource at \(request.path)")
+        case .malformed:
+            routed.routing = .refused(.malformedPath)
+            return routed
+        case .unrouted:
+            return routed
         case .routed(let found, let parameters): (node, values) = (found, parameters)
         }
-        let route = node.routes[request.method] ?? (request.method == .head ? node.routes[.get] : nil)
-        guard let route else {
-            let allowed = Self.allowedMethods(node)
+        guard let route = node.routes[request.method] ?? (request.method == .head ? node.routes[.get] : nil) else {
+            routed.routing = .refused(.methodNotAllowed(allow: Self.allowedMethods(node)))
+            return routed
+        }
+        for (name, value) in zip(route.parameterNames, values) { routed.pathParameters[name] = String(value) }
+        routed.routing = .matched(MatchedRoute(pattern: node.pattern ?? "", access: route.access, handler: route.handler))
+        return routed
+    }
+
+    /// Runs the handler of a routed request, or gives the router's own answer when none matched.
+    static func dispatch(_ request: HTTPRequest) async -> HTTPResponse {
+        switch request.routing {
+        case .matched(let route): return await route.handler(request)
+        case .refused(let refusal): return answer(refusal, to: request)
+        case nil: return answer(.notFound, to: request)
+        }
+    }
+
+    /// The router's own answer when no route runs, as problem+json (the `OPTIONS *` answer aside).
+    static func answer(_ refusal: RoutingRefusal, to request: HTTPRequest) -> HTTPResponse {
+        switch refusal {
+        case .methodNotImplemented:
+            return .problem(.notImplemented, "method \(request.method) is not implemented")
+        case .serverWideOptions:
+            // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7).
+            let allowed = HTTPMethod.implemented.map(\.rawValue).sorted().joined(separator: ", ")
+            return HTTPResponse(status: .noContent, headers: ["Allow": allowed])
+        case .malformedPath:
+            return .problem(.badRequest, "the path is not an absolute path with valid percent-encoding")
+        case .notFound:
+            return .problem(.notFound, "no resource at this path")
+        case .methodNotAllowed(let allowed):
             return .problem(
                 .methodNotAllowed, "\(request.method) is not allowed here; allowed: \(allowed)", headers: ["Allow": allowed])
         }
-        var routed = request
-        for (name, value) in zip(route.parameterNames, values) { routed.pathParameters[name] = String(value) }
-        return await route.handler(routed)
-    }
-
-    /// The pattern a request's path matches (e.g. `/v1/scans/{id}`), for metrics labels; nil when none does.
-    public func routePattern(for request: HTTPRequest) -> String? {
-        guard case .routed(let node, _) = lookUp(request) else { return nil }
-        return node.pattern
     }
 
     private enum PathLookup {

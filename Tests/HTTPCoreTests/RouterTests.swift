@@ -10,18 +10,18 @@ private func makeRouter() -> Router {
             return .text(([name] + parameters).joined(separator: " "))
         }
     }
-    router.get("/healthz", echo("healthz"))
-    router.get("/v1/scans", echo("list"))
-    router.get("/v1/scans/{id}", echo("scan"))
-    router.get("/v1/scans/stats", echo("stats"))
-    router.get("/v1/scans/{id}/events", echo("events"))
-    router.post("/v1/watches", echo("create-watch"))
-    router.get("/v1/watches/{watchId}", echo("get-watch"))
-    router.delete("/v1/watches/{id}", echo("delete-watch"))
-    router.put("/v1/things/{a}/{b}", echo("put-thing"))
-    router.patch("/v1/things/{a}/{b}", echo("patch-thing"))
-    router.post("/v1/webhooks/{source}", echo("webhook"))
-    router.get("/", echo("root"))
+    router.get("/healthz", access: .open, echo("healthz"))
+    router.get("/v1/scans", access: .open, echo("list"))
+    router.get("/v1/scans/{id}", access: .open, echo("scan"))
+    router.get("/v1/scans/stats", access: .open, echo("stats"))
+    router.get("/v1/scans/{id}/events", access: .open, echo("events"))
+    router.post("/v1/watches", access: .open, echo("create-watch"))
+    router.get("/v1/watches/{watchId}", access: .open, echo("get-watch"))
+    router.delete("/v1/watches/{id}", access: .open, echo("delete-watch"))
+    router.put("/v1/things/{a}/{b}", access: .open, echo("put-thing"))
+    router.patch("/v1/things/{a}/{b}", access: .open, echo("patch-thing"))
+    router.post("/v1/webhooks/{source}", access: .open, echo("webhook"))
+    router.get("/", access: .open, echo("root"))
     return router
 }
 
@@ -108,14 +108,49 @@ private func send(_ method: HTTPMethod, _ target: String, to router: Router = ma
         #expect(await send(HTTPMethod(method), "/nowhere").status == 501)
     }
 
-    @Test func routePattern_namesTheMatchedRoute_forMetrics() {
+    @Test func route_namesTheMatchedPattern_once_forMetricsAndLogs() {
         let router = makeRouter()
-        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/abc?wait=5s")) == "/v1/scans/{id}")
-        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/stats")) == "/v1/scans/stats")
-        #expect(router.routePattern(for: HTTPRequest(method: .post, target: "/v1/watches")) == "/v1/watches")
-        #expect(router.routePattern(for: HTTPRequest(method: .delete, target: "/v1/watches/x")) == "/v1/watches/{watchId}")
-        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/missing")) == nil)
-        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/scans/%zz")) == nil)
+        func pattern(_ method: HTTPMethod, _ target: String) -> String? {
+            router.route(HTTPRequest(method: method, target: target)).matchedRoute?.pattern
+        }
+        #expect(pattern(.get, "/v1/scans/abc?wait=5s") == "/v1/scans/{id}")
+        #expect(pattern(.get, "/v1/scans/stats") == "/v1/scans/stats")
+        #expect(pattern(.post, "/v1/watches") == "/v1/watches")
+        #expect(pattern(.delete, "/v1/watches/x") == "/v1/watches/{watchId}")
+        #expect(pattern(.get, "/missing") == nil)
+        #expect(pattern(.get, "/v1/scans/%zz") == nil)
+    }
+
+    @Test func route_carriesTheAccessDeclaredAtRegistration_whateverTheEncodingOfThePath() {
+        var router = Router()
+        router.get("/v1/scans", access: .scope("read")) { _ in .text("list") }
+        router.post("/v1/watches", access: .scope("write")) { _ in .text("create") }
+        router.delete("/v1/watches/{id}", access: .scope("write")) { _ in .text("delete") }
+        router.post("/v1/webhooks/{source}", access: .verifiedByHandler) { _ in .text("hook") }
+        router.get("/healthz", access: .open) { _ in .text("ok") }
+        func access(_ method: HTTPMethod, _ target: String) -> RouteAccess? {
+            router.route(HTTPRequest(method: method, target: target)).matchedRoute?.access
+        }
+        // Every spelling of one route is that route: the decision never depends on the raw bytes.
+        for target in ["/v1/scans", "/%761/scans", "/v1/%73cans", "/%76%31/%73%63%61%6E%73", "/v1/scans?x=/healthz"] {
+            #expect(access(.get, target) == .scope("read"), "\(target)")
+            #expect(access(.head, target) == .scope("read"), "HEAD \(target)")
+        }
+        for target in ["/v1/watches", "/%761/watches", "/v1/%77atches", "/v1/w%61tches"] {
+            #expect(access(.post, target) == .scope("write"), "\(target)")
+        }
+        #expect(access(.delete, "/v1/%77atches/w1") == .scope("write"))
+        #expect(access(.post, "/v1/%77ebhooks/x") == .verifiedByHandler)
+        #expect(access(.get, "/%68ealthz") == .open)
+        // Unmatched requests carry no access: the router answers them itself and no handler runs.
+        #expect(access(.get, "/v1/%77atches") == nil)
+        #expect(access(.get, "/v2/scans") == nil)
+    }
+
+    @Test func respond_runsNoHandler_forARefusedRequest() async {
+        #expect(await send(.put, "/v1/scans").status == 405)
+        #expect(await send(.get, "/v1/%zz").status == 400)
+        #expect(await send(.get, "/nowhere").body.contains("nowhere") == false)
     }
 
     @Test func optionsAsterisk_listsTheImplementedMethods_andAsteriskIsNoPathOtherwise() async {

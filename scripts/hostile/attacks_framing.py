@@ -104,19 +104,25 @@ def oversize_body(target, limits):
 
 
 def post_json(path, body):
-    return request(b"POST", path, [JSON, b"Content-Length: %d" % len(body)], body)
+    # The API has tokens (run.sh): a writer's, so that the body, not the missing token, is what gets refused.
+    headers = [JSON, b"Content-Length: %d" % len(body)]
+    if path.startswith(b"/v1/watches"):
+        headers.append(b"Authorization: Bearer hostile-writer")
+    return request(b"POST", path, headers, body)
 
+
+READER = b"Authorization: Bearer hostile-reader"
 
 INVALID_BYTES = [
-    ("path %FF%FE", request(b"GET", b"/v1/scans/%FF%FE"), None),
-    ("path %00", request(b"GET", b"/v1/scans/a%00b"), None),
-    ("path raw 0xFF", request(b"GET", b"/v1/scans/\xff\xfe"), {400}),
-    ("path raw NUL", request(b"GET", b"/v1/scans/a\x00b"), {400}),
-    ("query %00", request(b"GET", b"/v1/scans?source=a%00b"), None),
-    ("query %FF", request(b"GET", b"/v1/scans?imageId=%FF%FE"), None),
-    ("query raw 0xFF", request(b"GET", b"/v1/scans?imageId=\xff"), {400}),
+    ("path %FF%FE", request(b"GET", b"/v1/scans/%FF%FE", [READER]), None),
+    ("path %00", request(b"GET", b"/v1/scans/a%00b", [READER]), None),
+    ("path raw 0xFF", request(b"GET", b"/v1/scans/\xff\xfe", [READER]), {400}),
+    ("path raw NUL", request(b"GET", b"/v1/scans/a\x00b", [READER]), {400}),
+    ("query %00", request(b"GET", b"/v1/scans?source=a%00b", [READER]), None),
+    ("query %FF", request(b"GET", b"/v1/scans?imageId=%FF%FE", [READER]), None),
+    ("query raw 0xFF", request(b"GET", b"/v1/scans?imageId=\xff", [READER]), {400}),
     ("header NUL", request(b"GET", b"/healthz", [b"X-A: a\x00b"]), {400}),
-    ("header 0xFF", request(b"GET", b"/v1/scans", [b"X-A: \xff\xfe"]), None),
+    ("header 0xFF", request(b"GET", b"/v1/scans", [READER, b"X-A: \xff\xfe"]), None),
     ("watch JSON invalid UTF-8", post_json(b"/v1/watches", b'{"source":"\xff\xfe","ref":{"a":1}}'), {400}),
     ("watch JSON \\u0000", post_json(b"/v1/watches", b'{"source":"a\\u0000b","ref":{"a":1}}'), {400, 422}),
     ("webhook JSON invalid UTF-8", post_json(WEBHOOK, b'{"type":"\xc3\x28"}'), {400}),

@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 
+import attacks_auth as auth
 import attacks_connections as connections
 import attacks_framing as framing
 import attacks_h2 as h2
@@ -37,6 +38,7 @@ ATTACKS = [
     ("pipelined flood", connections.pipelined_flood),
     ("h2 rapid reset", h2.rapid_reset),
     ("h2 CONTINUATION flood", h2.continuation_flood),
+    ("encoded-path auth bypass", auth.encoded_paths),
 ]
 
 # The normal client competes for connection slots during the flood by design: its refusals are what is measured

@@ -53,6 +53,10 @@ limits:
   maxHeaderBytes: $header_bytes
   maxHeaderFields: 100
   shutdownGrace: 2s
+api:
+  tokens:
+    - { token: hostile-reader, scopes: [read] }
+    - { token: hostile-writer, scopes: [read, write] }
 sources:
   - { name: relay, provider: scanrelay, webhook: { verify: none } }
 YAML

@@ -16,7 +16,7 @@ struct EventsAPI: Sendable {
     static let reconnectMilliseconds = 2000
 
     func register(on router: inout Router) {
-        router.get("/v1/events") { request in
+        router.get("/v1/events", access: .read) { request in
             await answering { () throws(APIError) in try stream(request) }
         }
     }

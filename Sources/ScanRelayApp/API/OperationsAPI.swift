@@ -11,10 +11,10 @@ struct OperationsAPI: Sendable {
     let openAPIDocument: [UInt8]
 
     func register(on router: inout Router) {
-        router.get("/healthz") { _ in .json(Array(#"{"status":"ok"}"#.utf8)) }
-        router.get("/readyz") { _ in readyz() }
-        router.get("/metrics") { _ in await metricsText() }
-        router.get("/openapi.yaml") { _ in
+        router.get("/healthz", access: .open) { _ in .json(Array(#"{"status":"ok"}"#.utf8)) }
+        router.get("/readyz", access: .open) { _ in readyz() }
+        router.get("/metrics", access: .open) { _ in await metricsText() }
+        router.get("/openapi.yaml", access: .open) { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], bytes: openAPIDocument)
         }
     }

@@ -8,11 +8,11 @@ struct ScansAPI: Sendable {
     let longPoll: LongPoll
 
     func register(on router: inout Router) {
-        router.get("/v1/scans") { request in await answering { () throws(APIError) in try list(request) } }
-        router.get("/v1/scans/{id}") { request in
+        router.get("/v1/scans", access: .read) { request in await answering { () throws(APIError) in try list(request) } }
+        router.get("/v1/scans/{id}", access: .read) { request in
             await answering { () throws(APIError) in try await one(request) }
         }
-        router.get("/v1/images/{imageId}/scans") { request in
+        router.get("/v1/images/{imageId}/scans", access: .read) { request in
             let scans = store.scans(imageId: request.pathParameters["imageId"] ?? "")
             return .json(ScanJSON.encodeList(scans))
         }

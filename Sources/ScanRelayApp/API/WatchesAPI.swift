@@ -15,9 +15,9 @@ struct WatchesAPI: Sendable {
     let durable: DurableState?
 
     func register(on router: inout Router) {
-        router.post("/v1/watches") { request in await answering { () throws(APIError) in try await create(request) } }
-        router.get("/v1/watches") { request in await answering { () throws(APIError) in try await list(request) } }
-        router.get("/v1/watches/{id}") { request in
+        router.post("/v1/watches", access: .write) { request in await answering { () throws(APIError) in try await create(request) } }
+        router.get("/v1/watches", access: .read) { request in await answering { () throws(APIError) in try await list(request) } }
+        router.get("/v1/watches/{id}", access: .read) { request in
             await answering { () throws(APIError) in
                 guard let watch = await scheduler.watch(id: request.pathParameters["id"] ?? "") else {
                     throw APIError(.notFound, "no watch \(request.pathParameters["id"] ?? "")")
@@ -25,7 +25,7 @@ struct WatchesAPI: Sendable {
                 return .json(encoding: watch)
             }
         }
-        router.delete("/v1/watches/{id}") { request in
+        router.delete("/v1/watches/{id}", access: .write) { request in
             await answering { () throws(APIError) in
                 guard let watch = await scheduler.cancel(id: request.pathParameters["id"] ?? "") else {
                     throw APIError(.notFound, "no watch \(request.pathParameters["id"] ?? "")")

@@ -42,12 +42,15 @@ enum AppRoutes {
             openAPIDocument: try OpenAPIDocument.load()
         ).register(on: &router)
 
-        // The last `with` runs first: request id, access log, metrics, then auth in front of the router.
-        return router
-            .with(AuthMiddleware(authenticator: configuration.api.tokens.isEmpty ? nil : TokenAuthenticator(tokens: configuration.api.tokens)))
-            .with(HTTPMetricsMiddleware(metrics: c.metrics, router: router))
-            .with(AccessLogMiddleware(logger: c.logger))
-            .with(RequestIDMiddleware())
+        // The router matches each request once, first; then, outermost first: request id, access log, metrics, and
+        // auth right in front of the handler, all reading the route that matched.
+        let tokens = configuration.api.tokens
+        return router.responder(behind: [
+            RequestIDMiddleware(),
+            AccessLogMiddleware(logger: c.logger),
+            HTTPMetricsMiddleware(metrics: c.metrics),
+            AuthMiddleware(authenticator: tokens.isEmpty ? nil : TokenAuthenticator(tokens: tokens)),
+        ])
     }
 
     private static func webhookIngest(_ configuration: AppConfiguration, _ c: Components) throws -> WebhookIngest {

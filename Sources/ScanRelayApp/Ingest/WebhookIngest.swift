@@ -37,7 +37,8 @@ struct WebhookIngest: Sendable {
     static let unknownSourceLabel = "_unknown"
 
     func register(on router: inout Router) {
-        router.post("/v1/webhooks/{source}") { request in await receive(request) }
+        // Each source verifies its own deliveries (signature, token); API tokens play no part.
+        router.post("/v1/webhooks/{source}", access: .verifiedByHandler) { request in await receive(request) }
     }
 
     func receive(_ request: HTTPRequest) async -> HTTPResponse {
