@@ -24,8 +24,8 @@ struct SignatureHeader: Equatable {
         let signature: [UInt8]
     }
 
-    /// The senders we know put a handful of entries here (one per active key); more is not a rotation but noise,
-    /// and each entry costs an HMAC per configured key.
+    /// The senders we know put a handful of entries here (one per active key); more is not a rotation but noise.
+    /// (`v1` entries cost nothing extra to check: see `StandardWebhooksCheck.matches`.)
     static let maximumEntries = 16
 
     let entries: [Entry]

@@ -57,7 +57,7 @@ struct StandardWebhooksCheck: Sendable {
         let header = SignatureHeader(values: signatureValues)
         guard !header.entries.isEmpty else { throw .malformedSignature }
         let signedContent = Self.signedContent(id: id, timestamp: timestampText, body: body)
-        guard header.entries.contains(where: matches(signedContent)) else { throw .signatureMismatch }
+        guard matches(header.entries, signedContent) else { throw .signatureMismatch }
         return id
     }
 
@@ -73,21 +73,31 @@ struct StandardWebhooksCheck: Sendable {
         return content
     }
 
-    private func matches(_ content: [UInt8]) -> (SignatureHeader.Entry) -> Bool {
-        { entry in
-            switch entry.version {
-            case .v1:
-                keyedMACs.contains { keyed in
-                    var mac = keyed
-                    mac.update(data: content)
-                    // swift-crypto's `==` between a MAC and bytes is its constant-time comparison.
-                    return mac.finalize() == entry.signature
-                }
-            case .v1a:
-                publicKeys.contains { $0.isValidSignature(entry.signature, for: content) }
+    /// Whether any entry is a valid signature of `content`. `v1` costs one MAC per configured key, however many
+    /// entries the header lists: each key's MAC is computed once and compared with every entry (constant time), so
+    /// a list of bad entries over a large body costs no more than one. `v1a` has to verify each entry under each key
+    /// (an Ed25519 check hashes the entry's own `R` with the content), so its entries are bounded separately.
+    private func matches(_ entries: [SignatureHeader.Entry], _ content: [UInt8]) -> Bool {
+        let v1 = entries.filter { $0.version == .v1 }
+        if !v1.isEmpty {
+            for keyed in keyedMACs {
+                var mac = keyed
+                mac.update(data: content)
+                let code = mac.finalize()
+                // swift-crypto's `==` between a MAC and bytes is its constant-time comparison; every entry is
+                // compared, matched or not, so timing says nothing about which one matched.
+                var matched = false
+                for entry in v1 where code == entry.signature { matched = true }
+                if matched { return true }
             }
         }
+        let v1a = entries.lazy.filter { $0.version == .v1a }.prefix(Self.maximumAsymmetricEntries)
+        return v1a.contains { entry in publicKeys.contains { $0.isValidSignature(entry.signature, for: content) } }
     }
+
+    /// A sender signs once per active key; more `v1a` entries than this are not a rotation but an attempt to make
+    /// us verify signatures over a large body again and again.
+    static let maximumAsymmetricEntries = 4
 
     private static func required(_ name: String, in headers: WebhookHeaders) throws(VerificationFailure) -> String {
         switch headers.single(name) {

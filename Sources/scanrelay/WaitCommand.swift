@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScanRelayApp
 
 /// `scanrelay wait`: a CI gate that follows a scan through ScanRelay and exits with its verdict.
 struct WaitCommand: AsyncParsableCommand {
@@ -57,7 +58,7 @@ struct WaitCommand: AsyncParsableCommand {
             outcome = try await follower.run()
         } catch {
             follower.progress.finish()
-            Terminal.printError("error: \(error)")
+            Terminal.printError("error: " + UntrustedText.escaped("\(error)"))
             throw ExitCode(ExitStatus.usageOrConnection)
         }
         follower.progress.finish()

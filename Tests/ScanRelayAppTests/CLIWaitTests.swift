@@ -26,12 +26,13 @@ import FoundationNetworking
         deinit { serve.signal(SIGTERM) }
 
         /// Posts a `scan.updated` (or `scan.completed`) event for `relay:<upstreamId>`.
-        func post(_ upstreamId: String, image: String = "img-1", status: String, findings: String? = nil, createdAt: String = "2026-01-01T00:00:00Z") async throws {
+        /// `upstreamStatusJSON` is a JSON value written into the body as it is.
+        func post(_ upstreamId: String, image: String = "img-1", status: String, findings: String? = nil, createdAt: String = "2026-01-01T00:00:00Z", upstreamStatusJSON: String = "null") async throws {
             let findingsJSON = findings ?? "null"
             let type = ["completed", "failed", "cancelled", "not_found"].contains(status) ? "scan.completed" : "scan.updated"
             let body = """
                 {"type": "\(type)", "data": {"upstreamId": "\(upstreamId)", "subject": {"imageId": "\(image)"}, \
-                "status": "\(status)", "findings": \(findingsJSON), "createdAt": "\(createdAt)", \
+                "status": "\(status)", "upstreamStatus": \(upstreamStatusJSON), "findings": \(findingsJSON), "createdAt": "\(createdAt)", \
                 "upstreamUpdatedAt": "\(ISO8601DateFormatter().string(from: Date()))"}}
                 """
             var request = URLRequest(url: URL(string: "\(url)/v1/webhooks/relay")!)
@@ -51,6 +52,20 @@ import FoundationNetworking
     static func findings(critical: Int = 0, high: Int = 0, medium: Int = 0, low: Int = 0) -> String {
         let total = critical + high + medium + low
         return #"{"critical": \#(critical), "high": \#(high), "medium": \#(medium), "low": \#(low), "negligible": 0, "unknown": 0, "total": \#(total)}"#
+    }
+
+    /// The terminal-injection attack of issue 14: an upstream status that moves the cursor up, erases the FAIL line
+    /// and prints a green PASS. `wait` must print it escaped, as visible text on the FAIL line.
+    @Test func controlCharactersFromUpstreams_AreEscaped_NeverSentToTheTerminal() async throws {
+        let service = try await Service()
+        let forged = #""Error\n\u001b[1A\u001b[2K\u001b[32mPASS relay:s9 completed\u2028\u0085""#
+        try await service.post("s9", status: "failed", upstreamStatusJSON: forged)
+        let result = try await service.wait(["--scan", "relay:s9"])
+        #expect(result.status == 2)
+        let output = result.stdout + result.stderr
+        #expect(!output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x85 || $0.value == 0x2028 })
+        #expect(result.stdout.split(separator: "\n").count == 1, "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("FAIL relay:s9 is failed (upstream status Error\\u{a}\\u{1b}[1A"), "\(result.stdout)")
     }
 
     @Test func aCompletedScanPassesWithoutFailOn() async throws {

@@ -19,6 +19,17 @@ import Testing
         #expect(try verify(github.signature.uppercased(), header: "x-hub-signature-256").deliveryId == nil)
     }
 
+    @Test func theValidValue_AfterManyBadOnes_UnderTheLastSecret_Verifies() throws {
+        let bad = (0..<15).map { "sha256=" + String(repeating: String($0 % 10), count: 64) }
+        let headers: WebhookHeaders = WebhookHeaders((bad + [github.signature]).map { ("X-Hub-Signature-256", $0) })
+        let verifier = try WebhookVerifier(.hmacSHA256(secrets: ["old secret", "older secret", github.secret]))
+        #expect(try verifier.verify(headers: headers, body: github.body, now: .now).deliveryId == nil)
+        let allBad: WebhookHeaders = WebhookHeaders(bad.map { ("X-Hub-Signature-256", $0) })
+        #expect(throws: VerificationFailure.signatureMismatch) {
+            try verifier.verify(headers: allBad, body: github.body, now: .now)
+        }
+    }
+
     @Test func anyRotatedSecret_Verifies() throws {
         #expect(try verify(github.signature, secrets: ["old secret", github.secret]).deliveryId == nil)
     }

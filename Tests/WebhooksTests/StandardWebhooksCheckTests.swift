@@ -40,6 +40,20 @@ import Testing
         #expect(try verify(d, headers: d.headers(signature: list)).deliveryId == d.id)
     }
 
+    /// Every key's MAC is computed once and compared with each entry, so the valid entry may come last of the
+    /// sixteen a header may carry, under any of several keys.
+    @Test func theValidEntry_LastOfSixteen_UnderTheLastKey_Verifies() throws {
+        let d = Delivery.reference
+        let bad = (0..<15).map { "v1," + Data(repeating: UInt8($0), count: 32).base64EncodedString() }
+        let list = (bad + [d.signature]).joined(separator: " ")
+        let keys = [Delivery.generated.key, Delivery.asymmetric.key, d.key]
+        #expect(try verify(d, headers: d.headers(signature: list), keys: keys).deliveryId == d.id)
+        let allBad = (bad + ["v1," + Data(repeating: 0xEE, count: 32).base64EncodedString()]).joined(separator: " ")
+        #expect(throws: VerificationFailure.signatureMismatch) {
+            try verify(d, headers: d.headers(signature: allBad), keys: keys)
+        }
+    }
+
     @Test func anyOfSeveralRotatedKeys_Verifies() throws {
         let keys = [Delivery.generated.key, Delivery.asymmetric.key, Delivery.reference.key]
         #expect(try verify(.reference, keys: keys).deliveryId == Delivery.reference.id)

@@ -17,9 +17,9 @@ public enum ScanRelayDecoding {
         } catch {
             throw .malformed("data must be a Scan with at least upstreamId, subject.imageId and status")
         }
-        guard !update.upstreamId.isEmpty, !update.subject.imageId.isEmpty else {
-            throw .malformed("data.upstreamId and data.subject.imageId must not be empty")
-        }
+        _ = try WebhookDecoding.printableId(update.upstreamId, at: "data.upstreamId")
+        _ = try WebhookDecoding.printableId(
+            update.subject.imageId, at: "data.subject.imageId", maximumBytes: WebhookDecoding.maximumImageIdBytes)
         // The receiving source always owns the scan, whatever source the relay had it under.
         update.source = source
         update.raw = body

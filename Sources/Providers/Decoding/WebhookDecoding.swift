@@ -22,7 +22,36 @@ public enum WebhookDecoding {
         guard decoded.events.count <= maximumEvents else {
             throw .unprocessable("the body carries \(decoded.events.count) events; at most \(maximumEvents) are accepted")
         }
+        // Whatever the provider, the ids a scan is filed under become part of scan ids, URLs and log lines.
+        for case .scan(let update) in decoded.events {
+            _ = try printableId(update.upstreamId, at: "upstreamId")
+            _ = try printableId(update.subject.imageId, at: "subject.imageId", maximumBytes: maximumImageIdBytes)
+        }
         return decoded
+    }
+
+    /// Image ids name a repository and a digest (`<project>/<repo>@sha256:<64 hex>`): longer than scan ids.
+    static let maximumImageIdBytes = 1024
+
+    /// An id taken from a payload that is stored and shown but never put into an upstream URL as it is (a relayed
+    /// `upstreamId` may hold `/`, as OpsMx's `<projectId>/<type>/<scanId>` does): non-empty, bounded, and free of
+    /// the controls and line separators that would forge a log line or rewrite a terminal.
+    static func printableId(
+        _ id: String, at path: String, maximumBytes: Int = ScanRef.maximumIdLength
+    ) throws(WebhookDecodeError) -> String {
+        guard !id.isEmpty else { throw .malformed("\(path) must not be empty") }
+        guard id.utf8.count <= maximumBytes else { throw .malformed("\(path) is longer than \(maximumBytes) bytes") }
+        guard !id.unicodeScalars.contains(where: isControlOrSeparator) else {
+            throw .malformed("\(path) must be printable: no control characters or line separators")
+        }
+        return id
+    }
+
+    private static func isControlOrSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: true
+        default: false
+        }
     }
 
     /// The body as a JSON object, or a `400` that says which payloads this provider accepts.

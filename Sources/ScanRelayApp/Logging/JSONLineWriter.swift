@@ -69,7 +69,9 @@ struct JSONLineWriter {
             case "\n": text += "\\n"
             case "\r": text += "\\r"
             case "\t": text += "\\t"
-            case let control where control.value < 0x20 || control.value == 0x7F:
+            // Controls, and the separators some log viewers break lines at (U+0085, U+2028, U+2029): valid raw in
+            // JSON, but never left raw in a log line.
+            case let control where UntrustedText.mustEscape(control):
                 let hex = String(control.value, radix: 16)
                 text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default:

@@ -13,7 +13,7 @@ public enum LoggingSetup {
     public static func makeHandler(label: String, format: LogFormat, level: Logger.Level) -> any LogHandler {
         var handler: any LogHandler
         switch format {
-        case .text: handler = StreamLogHandler.standardError(label: label)
+        case .text: handler = TextLogHandler(label: label)
         case .json: handler = JSONLogHandler(label: label)
         }
         handler.logLevel = level
