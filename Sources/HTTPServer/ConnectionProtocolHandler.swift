@@ -1,4 +1,4 @@
-/// The protocol spoken on a connection (HTTP/1.1, or HTTP/2 once plugged in), above the socket that `Connection` owns.
+/// The protocol spoken on a connection (HTTP/1.1, or HTTP/2 through libnghttp2), above the socket that `Connection` owns.
 ///
 /// A handler turns received bytes into requests and responses into bytes it hands to `connection.send`. It lives on
 /// the connection's loop thread and must call `connection.handlerStateChanged()` whenever its `readingState` or

@@ -4,7 +4,7 @@ import Logging
 import Locking
 import Synchronization
 
-/// Our HTTP server: epoll event loops on POSIX sockets, HTTP/1.1 (and HTTP/2 once plugged in, see
+/// Our HTTP server: epoll event loops on POSIX sockets, HTTP/1.1 and h2c (HTTP/2 through libnghttp2, see
 /// `Connection+HTTP2.swift`), async handlers, timeouts, backpressure and graceful shutdown.
 ///
 /// `start()` binds and returns once the socket listens (so `localPort` is known); `run()` starts if needed and returns

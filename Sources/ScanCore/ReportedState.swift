@@ -56,7 +56,7 @@ struct ReportedState: Equatable {
         scan.subject = subject.filling(from: scan.subject)
     }
 
-    /// -1, 0 or 1 as `a` loses to, equals or beats `b`. PRODUCT.md fixes the first three keys: a terminal state,
+    /// -1, 0 or 1 as `a` loses to, equals or beats `b`. The contract fixes the first three keys: a terminal state,
     /// then the newer upstream time (a missing time is the oldest), then a poll over a webhook. The rest only breaks
     /// ties deterministically, preferring progress (status rank, then findings over none).
     static func precedence(_ a: ReportedState, _ b: ReportedState) -> Int {

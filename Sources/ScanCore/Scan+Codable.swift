@@ -1,6 +1,6 @@
 import Foundation
 
-/// The wire form with the exact PRODUCT.md field names and RFC 3339 dates, independent of the coder's date
+/// The wire form with the exact field names of `openapi.yaml`'s `Scan` and RFC 3339 dates, independent of the coder's date
 /// strategy. Absent top-level values are written as `null`; `raw` is neither written nor read (see ``ScanJSON``).
 extension Scan: Codable {
     enum CodingKeys: String, CodingKey {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A normalized scan as ScanRelay caches and serves it (PRODUCT.md, "Scan (normalized)").
+/// A normalized scan as ScanRelay caches and serves it (`openapi.yaml`, `Scan`).
 ///
 /// Values are produced by ``ScanStore`` from ``ScanUpdate``s; `createdAt`, `updatedAt` and `revision` are the
 /// store's bookkeeping. The fast wire form is ``ScanJSON``; `Codable` is offered for clients and tests and leaves

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rule for merging updates of one scan (PRODUCT.md, "Merging updates of one scan").
+/// The rule for merging updates of one scan (`openapi.yaml`, `Scan.revision`; README, "Merging").
 ///
 /// - The record shows the reported state (status, upstream status and times, findings, score, checks, via, raw) of
 ///   the update with the highest precedence seen: a terminal state beats a non-terminal one; then the newer

@@ -21,9 +21,14 @@ public final class ScanStore: Sendable {
         /// Without it, such scans would pile up until every new scan is refused.
         public var staleAfter: Duration
 
+        /// The defaults, written once: the app's configuration (`cache.*`) starts from these too.
+        public static let defaultMaxScans = 100_000
+        public static let defaultMaxWaiters = 1_000
+        public static let defaultStaleAfter = Duration.seconds(24 * 3600)
+
         public init(
-            maxScans: Int = 100_000, maxWaiters: Int = 10_000, listWalkBudget: Int = 50_000,
-            staleAfter: Duration = .seconds(24 * 3600)
+            maxScans: Int = defaultMaxScans, maxWaiters: Int = defaultMaxWaiters, listWalkBudget: Int = 50_000,
+            staleAfter: Duration = defaultStaleAfter
         ) {
             self.maxScans = max(1, maxScans)
             self.maxWaiters = max(0, maxWaiters)

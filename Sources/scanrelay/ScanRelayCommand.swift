@@ -40,7 +40,7 @@ struct ScanRelayCommand: AsyncParsableCommand {
     }
 }
 
-/// The exit statuses scripts rely on (PRODUCT.md, `wait`).
+/// The exit statuses scripts rely on (README, `wait`).
 enum ExitStatus {
     static let pass: Int32 = 0
     static let findings: Int32 = 1

@@ -52,4 +52,27 @@ import ScanCore
         #expect(Set(await scheduler.allWatches().map(\.id)) == ["w_done", "w_active"])
         #expect(await scheduler.countsByState() == [.done: 1, .polling: 1])
     }
+
+    /// Issue 15's bug: a journaled watch of a source removed from the configuration was queued and never polled nor
+    /// expired. It now comes back ended, saying why, and the change is reported (so the journal records it).
+    @Test func aWatchOfASourceNoLongerConfigured_ComesBackExpired_SayingWhy() async throws {
+        let client = ScriptedClient(clock: clock, answers: [])
+        let scheduler = probe.scheduler(client: client, clock: clock)
+        var orphan = watch("w_orphan", nextPollAt: clock.now.addingTimeInterval(60))
+        orphan.source = "removed"
+        var retyped = watch("w_retyped", nextPollAt: clock.now.addingTimeInterval(60))
+        retyped.ref = .opsmx(projectId: "p", scanId: "s", type: "t")
+        #expect(await scheduler.restore([orphan, retyped]) == 2)
+        for id in ["w_orphan", "w_retyped"] {
+            let restored = try #require(await scheduler.watch(id: id))
+            #expect(restored.state == .expired)
+            #expect(restored.nextPollAt == nil)
+            #expect(restored.lastError?.contains("no longer configured") == true)
+            #expect(await probe.change(of: id) { $0.state == .expired } != nil)
+        }
+        await scheduler.start()
+        clock.advance(by: .seconds(120))
+        #expect(await scheduler.countsByState() == [.expired: 2])
+        await scheduler.stop()
+    }
 }

@@ -22,7 +22,7 @@ import Testing
         (#"{"data": {}}"#, "expected " + #"a ScanRelay event {type: "scan.completed" or "scan.updated", data: Scan}"#),
         (#"{"type": "scan.updated"}"#, "data must be a Scan object"),
         (#"{"type": "scan.updated", "data": {"upstreamId": "u", "status": "running"}}"#, "data must be a Scan with at least upstreamId, subject.imageId and status"),
-        (#"{"type": "scan.updated", "data": {"upstreamId": "", "subject": {"imageId": "i"}, "status": "running"}}"#, "data.upstreamId and data.subject.imageId must not be empty"),
+        (#"{"type": "scan.updated", "data": {"upstreamId": "", "subject": {"imageId": "i"}, "status": "running"}}"#, "data.upstreamId must not be empty"),
     ])
     func malformedBodies_Are400s(json: String, detail: String) {
         #expect(throws: WebhookDecodeError.malformed(detail)) { try Fixture.decode(.scanrelay, json: json) }

@@ -130,4 +130,38 @@ import FoundationNetworking
         #expect(try await second.stop() == 0)
         #expect(second.errors.all.contains { $0.contains("state journal replayed") })
     }
+
+    /// Issue 15's bug: a journaled watch of a source that a later configuration removed was queued and never polled
+    /// nor expired. After the restart it is listed as expired, saying why; after another, it still is.
+    @Test func aWatchOfARemovedSource_IsListedExpired_AfterTheRestart() async throws {
+        let directory = NSTemporaryDirectory() + "scanrelay-removed-source-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/config.yaml"
+        try Self.configuration(stateDirectory: directory + "/state").write(toFile: config, atomically: true, encoding: .utf8)
+        let (first, port) = try await StreamedProcess.serve(["--config", config])
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/watches")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"source":"binarly","ref":{"productId":"p","imageId":"i"},"scanStartedAt":"2999-01-01T00:00:00Z"}"#.utf8)
+        let created = try await Self.send(request)
+        #expect(created.status == 201)
+        let id = try #require(created.json["id"] as? String)
+        #expect(try await first.stop() == 0)
+
+        // The Binarly source is gone from the configuration.
+        let withoutBinarly = Self.configuration(stateDirectory: directory + "/state")
+            .components(separatedBy: "  - name: binarly")[0]
+        try withoutBinarly.write(toFile: config, atomically: true, encoding: .utf8)
+        for restart in 1...2 {
+            let (server, serverPort) = try await StreamedProcess.serve(["--config", config])
+            let listed = try await Self.get("/v1/watches", port: serverPort)
+            let watches = listed.json["watches"] as? [[String: Any]] ?? []
+            let watch = try #require(watches.first { $0["id"] as? String == id }, "restart \(restart): \(listed.json)")
+            #expect(watch["state"] as? String == "expired", "restart \(restart)")
+            #expect((watch["lastError"] as? String)?.contains("source binarly is no longer configured") == true)
+            #expect(watch["nextPollAt"] == nil || watch["nextPollAt"] is NSNull)
+            #expect(try await server.stop() == 0)
+        }
+    }
 }

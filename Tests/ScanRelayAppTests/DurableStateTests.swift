@@ -27,8 +27,16 @@ import Webhooks
             nextPollAt: claimedAt.addingTimeInterval(3600), polls: 7, lastError: "upstream unreachable")
     }
 
+    /// Never called: the journaled watch is not due while a test runs.
+    struct IdleClient: UpstreamClient {
+        func poll(_ ref: ScanRef, scanStartedAt: Date) async throws(UpstreamError) -> PollResult { .noScanYet }
+    }
+
+    /// A scheduler with the journaled watch's source configured (a watch of a source no longer configured comes back
+    /// ended: WatchSchedulerRestoreTests).
     func scheduler() -> WatchScheduler {
-        WatchScheduler(policy: PollPolicy(), sources: [:], sink: { _ in })
+        WatchScheduler(
+            policy: PollPolicy(), sources: ["binarly": .init(provider: .binarly, client: IdleClient())], sink: { _ in })
     }
 
     @Test(arguments: [false, true])

@@ -1,7 +1,7 @@
 import HTTPCore
 import ScanCore
 
-/// `GET /v1/scans/{id}?wait=D` as PRODUCT.md fixes it: answer as soon as the scan differs from the client's
+/// `GET /v1/scans/{id}?wait=D` as `openapi.yaml` specifies it: answer as soon as the scan differs from the client's
 /// `If-None-Match` (or, without one, from its state when the request arrived) or is terminal; a terminal scan whose
 /// ETag the client holds is a `304` at once; at the deadline `304` if `If-None-Match` still matches, else `200`.
 ///

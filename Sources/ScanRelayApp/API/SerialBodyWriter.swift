@@ -1,3 +1,4 @@
+import Locking
 import HTTPCore
 
 /// Lets two producers (events and pings) share one response body: each frame is written whole, one at a time, in

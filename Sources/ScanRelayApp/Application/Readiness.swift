@@ -1,3 +1,5 @@
+import Locking
+
 /// Whether the service should get traffic: not before it listens, and no longer once shutdown has begun, so a load
 /// balancer drains it while requests in flight finish.
 final class Readiness: Sendable {

@@ -1,3 +1,5 @@
+import Locking
+
 /// Fired once when graceful shutdown begins, so long-lived requests (long-polls, event streams) can answer or end
 /// at once instead of holding the server past its grace period.
 final class ShutdownSignal: Sendable {

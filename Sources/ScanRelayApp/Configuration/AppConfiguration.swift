@@ -1,10 +1,11 @@
+import ScanCore
 import Logging
 import Webhooks
 
 /// The validated, typed configuration of one ScanRelay process.
 ///
 /// Built by `ConfigurationLoader` from a YAML/JSON file plus `SCANRELAY_*` variables; every value here has already
-/// been checked, so the application never re-validates. The defaults are the ones PRODUCT.md documents, so
+/// been checked, so the application never re-validates. The defaults are the ones README's configuration tables document, so
 /// `AppConfiguration()` is exactly what `scanrelay serve` runs without a file.
 public struct AppConfiguration: Sendable, Equatable {
     public var listen: ListenAddress
@@ -69,11 +70,11 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var dedupeWindow: Duration
 
     public init(
-        maxScans: Int = 100_000,
-        staleAfter: Duration = .seconds(24 * 3600),
+        maxScans: Int = ScanStore.Configuration.defaultMaxScans,
+        staleAfter: Duration = ScanStore.Configuration.defaultStaleAfter,
         eventRing: Int = 10_000,
         ssePingInterval: Duration = .seconds(15),
-        maxLongPollWaiters: Int = 1_000,
+        maxLongPollWaiters: Int = ScanStore.Configuration.defaultMaxWaiters,
         dedupeKeys: Int = DeliveryLedger.defaultCapacity,
         dedupeWindow: Duration = DeliveryLedger.defaultWindow
     ) {

@@ -8,7 +8,7 @@ import Webhooks
 
 /// `POST /v1/webhooks/{source}`: where a scanner's delivery enters.
 ///
-/// Checks in PRODUCT.md's order — unknown source 404, too large 413 (the server enforces `maxBodyBytes` while the
+/// Checks in the contract's order (README, "Webhooks"; `openapi.yaml`) — unknown source 404, too large 413 (the server enforces `maxBodyBytes` while the
 /// body streams in; checked again here for transports that hand over whole bodies), verification 401, not JSON 415,
 /// not an event of this provider 400 or not actionable 422 — then claims the delivery key, applies the event and
 /// answers. Re-fetches from the upstream run after the answer, never holding the sender.

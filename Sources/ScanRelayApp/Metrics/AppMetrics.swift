@@ -84,7 +84,7 @@ final class AppMetrics: Sendable {
     }
 }
 
-/// The metric names PRODUCT.md fixes, with their help texts.
+/// The metric names users' dashboards rely on (README, "Observability"), with their help texts.
 private enum Names {
     static var httpRequests: MetricNameDescriptor {
         name("http_requests", unit: "total", "HTTP requests answered, by route pattern, method and status.")

@@ -1,3 +1,5 @@
+import Locking
+
 /// The registry's handle for each label set, remembered after the first use.
 ///
 /// `PrometheusCollectorRegistry.make…` returns the same handle for the same name and labels, but finding it costs a
