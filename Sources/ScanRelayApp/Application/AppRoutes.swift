@@ -39,7 +39,8 @@ enum AppRoutes {
                 let watches = await scheduler.countsByState()
                 return (store.count, Dictionary(uniqueKeysWithValues: watches.map { ($0.key.rawValue, $0.value) }))
             },
-            openAPIDocument: try OpenAPIDocument.load()
+            openAPIDocument: try OpenAPIDocument.load(),
+            journal: c.durable?.journal
         ).register(on: &router)
 
         // The last `with` runs first: request id, access log, metrics, then auth in front of the router.
