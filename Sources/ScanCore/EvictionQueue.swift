@@ -57,6 +57,13 @@ struct EvictionQueue {
         return nil
     }
 
+    /// Whether `popOldest(changedAtOrBefore:)` would return a record (dead entries at the head are dropped on the way).
+    mutating func hasOldest(changedAtOrBefore cutoff: Date = .distantFuture) -> Bool {
+        while head < entries.count, !entries[head].isLive(in: kind) { head += 1 }
+        compactHead()
+        return head < entries.count && entries[head].updatedAt <= cutoff
+    }
+
     private mutating func compactHead() {
         if head > 1024, head > entries.count / 2 {
             entries.removeFirst(head)

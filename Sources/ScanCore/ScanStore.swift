@@ -88,26 +88,39 @@ public final class ScanStore: Sendable {
     /// Merges `update` into the cache (see ``ScanMerge``). A change is published as `scan.completed` when it makes
     /// the scan terminal, else as `scan.updated`; waiters on the scan wake.
     public func apply(_ update: ScanUpdate, now: Date = Date()) -> ApplyOutcome {
-        let (outcome, woken) = state.withLock { state -> (ApplyOutcome, [CheckedContinuation<Void, Never>]) in
+        apply(update, now: now, admittedIf: { _ in true }) ?? .refused
+    }
+
+    /// `apply`, but a change (`created` or `changed`) is made only if `admit`, called under the store's lock with
+    /// that outcome, returns true; nil otherwise, with nothing changed, published or woken. `unchanged` and `refused`
+    /// are returned as they are, without asking.
+    ///
+    /// For an owner that must record a change durably before anyone may see it: it previews the change with an
+    /// `admit` that keeps the outcome and says no, records it, then applies again with the same `now`, admitting
+    /// only that same outcome — if the scan changed in between, the outcome differs and nothing is made visible
+    /// that was not recorded.
+    public func apply(_ update: ScanUpdate, now: Date, admittedIf admit: (ApplyOutcome) -> Bool) -> ApplyOutcome? {
+        let (outcome, woken) = state.withLock { state -> (ApplyOutcome?, [CheckedContinuation<Void, Never>]) in
             let outcome: ApplyOutcome
             var woken: [CheckedContinuation<Void, Never>] = []
             if let record = state.record(update.scanId), let current = record.packed?.scan() {
                 guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), []) }
+                outcome = .changed(old: current, new: next)
+                guard admit(outcome) else { return (nil, []) }
                 record.update(PackedScan(next))
                 reindex(record, from: current, to: next, in: &state)
-                outcome = .changed(old: current, new: next)
             } else {
-                if state.records.count >= configuration.maxScans {
-                    guard let evicted = evictOne(in: &state, now: now) else { return (.refused, []) }
-                    woken = evicted
-                }
+                let full = state.records.count >= configuration.maxScans
+                if full, !canEvict(in: &state, now: now) { return (.refused, []) }
                 let scan = ScanMerge.makeScan(update, now: now)
+                outcome = .created(scan)
+                guard admit(outcome) else { return (nil, []) }
+                if full, let evicted = evictOne(in: &state, now: now) { woken = evicted }
                 let record = ScanRecord(PackedScan(scan))
                 state.records.insert(RecordKey(record))
                 state.order.insert(record)
                 state.byImage.append(record, to: scan.subject.imageId)
                 state.noteChange(record)
-                outcome = .created(scan)
             }
             publish(outcome)
             if let waiters = state.waiters.removeValue(forKey: update.scanId) { woken += waiters.values }
@@ -115,6 +128,11 @@ public final class ScanStore: Sendable {
         }
         for continuation in woken { continuation.resume() }
         return outcome
+    }
+
+    /// Whether `evictOne` would find a scan to drop.
+    private func canEvict(in state: inout State, now: Date) -> Bool {
+        state.terminal.hasOldest() || state.inProgress.hasOldest(changedAtOrBefore: now - configuration.staleAfter)
     }
 
     /// Keeps the indexes in step after `record` changed from `old`.

@@ -7,15 +7,25 @@ import Locking
 /// Appenders hand over encoded frames and wait. The writer takes everything queued, writes it with one `write`
 /// and makes it durable with one `fdatasync`, then resumes every appender of that batch; whatever arrives while the
 /// sync is in flight forms the next batch. Blocking calls stay on this thread, off Swift's cooperative pool.
+///
+/// A failed write or sync loses its batch and everything queued behind it (their waiters hear the error; a later
+/// record may depend on an earlier one, so none goes on regardless), and every submission is refused until the
+/// writer has recovered: every `recoveryInterval` it cuts the segment back to the end of its last synced frame — a
+/// write cut short by a full disk leaves part of a frame behind, a failed sync pages the kernel may have dropped —
+/// then writes and syncs a padding frame to prove the disk takes writes again.
 final class GroupCommitWriter: Sendable {
     private let directory: JournalDirectory
+    /// Between recovery attempts, in nanoseconds (`JournalOptions.recoveryInterval`).
+    private let recoveryNanoseconds: Int
     private let state: Locked<State>
     private let wake = DispatchSemaphore(value: 0)
 
-    /// Test hooks: the next write or sync fails with this errno.
+    /// Test hooks: the next write or sync fails with this errno, or every write does until cleared. A failing next
+    /// write writes half its batch first, as a disk filling up mid-write does.
     package struct Faults: Sendable {
         package var failNextWrite: Int32?
         package var failNextSync: Int32?
+        package var failWrites: Int32?
     }
 
     struct State {
@@ -23,28 +33,47 @@ final class GroupCommitWriter: Sendable {
         var pendingRecords = 0
         /// Submissions so far; each one's number is its position.
         var submitted: UInt64 = 0
-        /// Every submission up to this position is on disk.
+        /// Every submission up to this position is settled: on disk, or lost to a failure (see `lost`).
         var durable: UInt64 = 0
+        /// The positions failed writes lost, in order; one range per failure that lost any.
+        var lost: [ClosedRange<UInt64>] = []
         var waiters: [(position: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
         var rotation: CheckedContinuation<UInt64, any Error>?
         var closed: CheckedContinuation<Void, Never>?
         var closing = false
+        /// Set by a failed write or sync until the writer recovers; every submission is refused meanwhile.
         var failure: JournalError?
+        var health = JournalHealth.healthy
+        var onRecovery: (@Sendable () -> Void)?
         var faults = Faults()
         var statistics = JournalStatistics()
         /// Bytes in the segments since the last snapshot (those a replay reads after it).
         var liveBytes: Int
+
+        func isLost(_ position: UInt64) -> Bool {
+            // Newest first: a waiter usually asks about a recent position.
+            for range in lost.reversed() {
+                if range.contains(position) { return true }
+                if range.upperBound < position { return false }
+            }
+            return false
+        }
     }
 
     /// Owned by the writer thread alone once it runs.
     private struct Segment {
         var index: UInt64
         var file: JournalFile
+        /// Bytes up to the end of the last synced frame.
         var size: Int
     }
 
-    init(directory: JournalDirectory, segmentIndex: UInt64, liveBytes: Int) throws(JournalError) {
+    init(
+        directory: JournalDirectory, segmentIndex: UInt64, liveBytes: Int, recoveryInterval: Duration
+    ) throws(JournalError) {
         self.directory = directory
+        let (seconds, attoseconds) = recoveryInterval.components
+        recoveryNanoseconds = max(1_000_000, Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         state = Locked(State(liveBytes: liveBytes))
         let file = try JournalFile.open(directory.segmentPath(segmentIndex), flags: O_WRONLY | O_APPEND)
         let size: Int
@@ -70,13 +99,17 @@ final class GroupCommitWriter: Sendable {
         return position
     }
 
-    /// Returns once everything up to `position` (default: everything submitted so far) is on disk.
+    /// Returns once everything up to `position` (default: everything submitted so far) is on disk; throws if that
+    /// position was lost to a failed write, or the journal cannot write now.
     func waitUntilDurable(_ position: UInt64? = nil) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: Result<Bool, JournalError> = state.withLock { state in
-                if let failure = state.failure { return .failure(failure) }
                 let target = position ?? state.submitted
-                if state.durable >= target { return .success(true) }
+                if state.durable >= target {
+                    if state.isLost(target) { return .failure(state.failure ?? .failed(underlying: "write failed")) }
+                    return .success(true)
+                }
+                if let failure = state.failure { return .failure(failure) }
                 if state.closing { return .failure(.closed) }
                 state.waiters.append((target, continuation))
                 return .success(false)
@@ -121,7 +154,12 @@ final class GroupCommitWriter: Sendable {
     private func run(_ initial: Segment) {
         var segment = initial
         while true {
-            wake.wait()
+            if state.withLock({ $0.failure != nil }) {
+                _ = wake.wait(timeout: .now() + .nanoseconds(recoveryNanoseconds))
+                if !state.withLock({ $0.closing }) { recover(&segment) }
+            } else {
+                wake.wait()
+            }
             let (frames, records, upTo, rotation, closing, faults) = state.withLock { state in
                 defer {
                     state.pending = []
@@ -129,37 +167,23 @@ final class GroupCommitWriter: Sendable {
                     state.rotation = nil
                 }
                 // Injected faults wait for a batch to hit (wakes can outnumber batches).
-                var faults = Faults()
+                var faults = Faults(failWrites: state.faults.failWrites)
                 if !state.pending.isEmpty { swap(&faults, &state.faults) }
                 return (state.pending, state.pendingRecords, state.submitted, state.rotation, state.closing, faults)
             }
-            if !frames.isEmpty {
-                let outcome = Result<Void, JournalError> { () throws(JournalError) in
-                    try write(frames, to: &segment, faults: faults)
-                }
-                let resumed = state.withLock { state in
-                    switch outcome {
-                    case .success:
-                        state.durable = upTo
-                        state.liveBytes += frames.count
-                        state.statistics.records += records
-                        state.statistics.syncs += 1
-                        state.statistics.largestBatch = max(state.statistics.largestBatch, records)
-                    case .failure(let error):
-                        state.failure = .failed(underlying: error.description)
-                    }
-                    let (done, waiting) = state.waiters.partitioned { outcome.isFailure || $0.position <= upTo }
-                    state.waiters = waiting
-                    return done
-                }
-                // The failed batch hears the same error every later append will: the journal is unavailable now.
-                let result = outcome.mapError { JournalError.failed(underlying: $0.description) as any Error }
-                for waiter in resumed { waiter.continuation.resume(with: result) }
-            }
+            if !frames.isEmpty { commit(frames, records: records, upTo: upTo, to: &segment, faults: faults) }
             if let rotation {
-                rotation.resume(with: Result { try startSegment(after: &segment) })
+                // Not after a failed batch: the segment keeps its torn tail until a recovery cuts it off.
+                if let failure = state.withLock({ $0.failure }) {
+                    rotation.resume(throwing: failure)
+                } else {
+                    rotation.resume(with: Result { try startSegment(after: &segment) })
+                }
             }
             if closing {
+                // A failure not yet recovered from may have left part of a frame behind: cut it off now rather
+                // than leave it for the next start to set aside as damage.
+                if state.withLock({ $0.failure != nil }) { try? segment.file.truncate(to: segment.size) }
                 segment.file.close()
                 // Submissions after the flag was raised were refused, so nothing is left behind.
                 let closed = state.withLock { $0.closed }
@@ -169,15 +193,81 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    /// Writes one batch and syncs it. Any failure poisons the journal (see `JournalError.failed`): after a failed
-    /// sync the kernel may have dropped unsynced pages, and after a failed write the records submitted without
-    /// waiting (poll results, watch changes) would leave a silent hole if later batches went on regardless.
+    /// Writes and syncs one batch, then resumes its waiters.
+    private func commit(_ frames: [UInt8], records: Int, upTo: UInt64, to segment: inout Segment, faults: Faults) {
+        let outcome = Result<Void, JournalError> { () throws(JournalError) in
+            try write(frames, to: &segment, faults: faults)
+        }
+        let resumed = state.withLock { state in
+            switch outcome {
+            case .success:
+                state.durable = upTo
+                state.liveBytes += frames.count
+                state.statistics.records += records
+                state.statistics.syncs += 1
+                state.statistics.largestBatch = max(state.statistics.largestBatch, records)
+            case .failure(let error):
+                // The batch and everything queued behind it are lost; later ones depend on earlier ones.
+                let failure = JournalError.failed(underlying: error.description)
+                state.failure = failure
+                state.health = .recovering(reason: error.description)
+                state.statistics.writeFailures += 1
+                if state.submitted > state.durable { state.lost.append(state.durable + 1...state.submitted) }
+                state.durable = state.submitted
+                state.pending = []
+                state.pendingRecords = 0
+            }
+            let (done, waiting) = state.waiters.partitioned { outcome.isFailure || $0.position <= upTo }
+            state.waiters = waiting
+            return done
+        }
+        // The failed batch hears the same error every append hears until the writer has recovered.
+        let result = outcome.mapError { JournalError.failed(underlying: $0.description) as any Error }
+        for waiter in resumed { waiter.continuation.resume(with: result) }
+    }
+
+    /// Writes one batch and syncs it.
     private func write(_ frames: [UInt8], to segment: inout Segment, faults: Faults) throws(JournalError) {
-        if let code = faults.failNextWrite { throw .io(operation: "write", path: segment.file.path, errno: code) }
+        if let code = faults.failNextWrite ?? faults.failWrites {
+            // As a disk filling up mid-write: part of the batch reaches the file, the rest does not.
+            try segment.file.writeAll(Array(frames.prefix(frames.count / 2)))
+            throw .io(operation: "write", path: segment.file.path, errno: code)
+        }
         try segment.file.writeAll(frames)
         if let code = faults.failNextSync { throw .io(operation: "fdatasync", path: segment.file.path, errno: code) }
         try segment.file.syncData()
         segment.size += frames.count
+    }
+
+    /// One attempt to make the segment writable again: cut it back to its last synced frame, then write and sync a
+    /// padding frame (kind 0, which replay skips in a segment). A full disk keeps the journal `recovering`; any
+    /// other error (a read-only remount, a failing device) is reported as `failed`, for a restart to handle.
+    private func recover(_ segment: inout Segment) {
+        let failWrites = state.withLock { $0.faults.failWrites }
+        var padding: [UInt8] = []
+        SnapshotTrailer.encodePadding(into: &padding)
+        do throws(JournalError) {
+            try segment.file.truncate(to: segment.size)
+            if let code = failWrites { throw .io(operation: "write", path: segment.file.path, errno: code) }
+            try segment.file.writeAll(padding)
+            try segment.file.syncData()
+        } catch {
+            state.withLock { state in
+                state.health = error.isOutOfSpace
+                    ? .recovering(reason: error.description) : .failed(reason: error.description)
+                state.failure = .failed(underlying: error.description)
+            }
+            return
+        }
+        segment.size += padding.count
+        let onRecovery = state.withLock { state in
+            state.failure = nil
+            state.health = .healthy
+            state.liveBytes += padding.count
+            state.statistics.recoveries += 1
+            return state.onRecovery
+        }
+        onRecovery?()
     }
 
     private func startSegment(after segment: inout Segment) throws(JournalError) -> UInt64 {

@@ -14,9 +14,14 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case reservedKind
     /// Another process (or another journal in this one) holds the state directory.
     case directoryInUse(path: String)
-    /// An earlier `fdatasync` failed; the kernel may have dropped the unsynced pages, so nothing written since can be
-    /// trusted and every append fails until the process restarts and replays what did reach the disk.
+    /// A write or sync failed (a full disk, a failing device): the batch it carried is not durable, and every append
+    /// is refused until the journal has cut the segment back to its last synced frame and proved it can write again
+    /// (see `JournalHealth`).
     case failed(underlying: String)
+    /// A file in the state directory is a link, a FIFO or anything but the regular file the journal wrote.
+    case notARegularFile(path: String, found: String)
+    /// The state directory itself is unsafe to use: `problem` says what is wrong, `fix` how to put it right.
+    case unsafeDirectory(path: String, problem: String, fix: String)
     /// The journal was closed.
     case closed
 
@@ -31,9 +36,41 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
         case .directoryInUse(let path):
             return "state directory \(path) is in use by another process"
         case .failed(let underlying):
-            return "journal unavailable after a failed sync (\(underlying)); restart to recover"
+            return "journal unavailable after a failed write (\(underlying)); it retries until writes succeed"
+        case .notARegularFile(let path, let found):
+            return "\(path) is \(found), not a regular file the journal wrote: refusing to open it; "
+                + "remove it (the state directory holds only the service's own files) and start again"
+        case .unsafeDirectory(let path, let problem, let fix):
+            return "state directory \(path) \(problem): refusing to use it; \(fix)"
         case .closed:
             return "journal is closed"
+        }
+    }
+}
+
+extension JournalError {
+    /// Whether the error is a full disk or quota, which freeing space cures without a restart.
+    var isOutOfSpace: Bool {
+        if case .io(_, _, let code) = self { return code == ENOSPC || code == EDQUOT }
+        return false
+    }
+}
+
+/// Whether the journal can record changes now: `/readyz` and `/healthz` report it.
+public enum JournalHealth: Sendable, Equatable, CustomStringConvertible {
+    case healthy
+    /// A write or sync failed and appends are refused; the writer retries and recovers once writes succeed again
+    /// (a full disk with space freed). A restart would not help.
+    case recovering(reason: String)
+    /// The last recovery attempt failed with something other than a full disk (a read-only remount, a failing
+    /// device): the writer keeps trying, but a restart is the likelier cure.
+    case failed(reason: String)
+
+    public var description: String {
+        switch self {
+        case .healthy: "healthy"
+        case .recovering(let reason): "cannot record, retrying: \(reason)"
+        case .failed(let reason): "cannot record: \(reason)"
         }
     }
 }

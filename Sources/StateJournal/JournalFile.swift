@@ -10,9 +10,28 @@ struct JournalFile: Sendable {
     let descriptor: Int32
     let path: String
 
+    /// Opens a file of the state directory without following a link in its last component (a link planted there
+    /// would have the service truncate and overwrite whatever it points to) and without handing the descriptor to
+    /// children. `O_NONBLOCK` keeps a planted FIFO from blocking the open; it changes nothing for regular files.
+    /// Anything but a regular file (or the directory itself, with `O_DIRECTORY`) is refused.
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(JournalError) -> JournalFile {
-        let fd = retryingInterrupts { systemOpen(path, flags | O_CLOEXEC, mode) }
-        guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
+        let fd = retryingInterrupts { systemOpen(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode) }
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw .notARegularFile(path: path, found: "a symbolic link") }
+            throw .io(operation: "open", path: path, errno: code)
+        }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else {
+            let code = errno
+            systemClose(fd)
+            throw .io(operation: "fstat", path: path, errno: code)
+        }
+        let expected = flags & O_DIRECTORY != 0 ? S_IFDIR : S_IFREG
+        guard status.st_mode & S_IFMT == expected else {
+            systemClose(fd)
+            throw .notARegularFile(path: path, found: FileKind.describe(status.st_mode))
+        }
         return JournalFile(descriptor: fd, path: path)
     }
 
@@ -111,5 +130,20 @@ private func retryingInterrupts<T: BinaryInteger>(_ call: () -> T) -> T {
     while true {
         let result = call()
         if result >= 0 || errno != EINTR { return result }
+    }
+}
+
+/// Names a file type for an error message.
+enum FileKind {
+    static func describe(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR, S_IFBLK: "a device"
+        default: "a special file"
+        }
     }
 }

@@ -18,11 +18,18 @@ public struct JournalOptions: Sendable {
     /// last snapshot, whichever is more — so rewriting the state costs at most about one byte per byte appended.
     public var compactionThresholdBytes: Int
 
-    public init(maxRecordBytes: Int = 16 << 20, compactionThresholdBytes: Int = 64 << 20) {
+    /// How long the writer waits between attempts to write again after a failed write or sync.
+    public var recoveryInterval: Duration
+
+    public init(
+        maxRecordBytes: Int = 16 << 20, compactionThresholdBytes: Int = 64 << 20, recoveryInterval: Duration = .seconds(1)
+    ) {
         precondition(maxRecordBytes > 0 && maxRecordBytes <= Int(UInt32.max), "record size limit out of range")
         precondition(compactionThresholdBytes > 0, "compaction threshold must be positive")
+        precondition(recoveryInterval > .zero, "recovery interval must be positive")
         self.maxRecordBytes = maxRecordBytes
         self.compactionThresholdBytes = compactionThresholdBytes
+        self.recoveryInterval = recoveryInterval
     }
 }
 
@@ -36,4 +43,10 @@ public struct JournalStatistics: Sendable, Equatable {
     public var largestBatch = 0
     /// Snapshots completed.
     public var compactions = 0
+    /// Batches whose write or sync failed.
+    public var writeFailures = 0
+    /// Times the writer wrote again after a failure.
+    public var recoveries = 0
+    /// Damaged files found at start: segment tails and snapshots moved aside (see `JournalRecovery`).
+    public var damagedFilesSetAside = 0
 }

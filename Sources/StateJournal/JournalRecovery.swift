@@ -1,12 +1,15 @@
 import Foundation
 
-/// Start-up: picks the newest intact snapshot, replays it and the segments after it, and cuts damaged tails off.
+/// Start-up: picks the newest intact snapshot, replays it and the segments after it, and sets damage aside.
 ///
-/// Damage never fails start-up. Within a segment, replay stops at the first frame that is incomplete, implausibly
-/// long or fails its checksum; the segment is truncated there (the bytes after it are lost: without a trustworthy
-/// length there is no telling where the next record would start) and a warning names the file, offset and cause.
-/// Replay then goes on with the next segment, if any: records are independent state changes, so each verified one
-/// is worth keeping. A snapshot is all or nothing: a damaged one is skipped for an older one.
+/// Damage never fails start-up, and is never destroyed. Within a segment, replay stops at the first frame that is
+/// incomplete, implausibly long or fails its checksum: without a trustworthy length there is no telling where the
+/// next record would start. The bytes from there to the end are copied to `journal-N.damaged-<UTC time>` in the
+/// state directory (synced) before the segment is cut back to its intact frames, so appends continue after them
+/// and whoever investigates has every byte. A warning names both files, the offset and the cause (never a record's
+/// contents). Replay then goes on with the next segment, if any: records are independent state changes, so each
+/// verified one is worth keeping. A snapshot is all or nothing: a damaged one is renamed
+/// `snapshot-N.damaged-<UTC time>` and an older one is used.
 struct JournalRecovery {
     let directory: JournalDirectory
     let options: JournalOptions
@@ -19,6 +22,8 @@ struct JournalRecovery {
         var segmentIndex: UInt64
         var segmentBytes: Int
         var liveBytes: Int
+        /// The files damage was moved to, in the state directory.
+        var damagedFiles: [String] = []
     }
 
     func run(visit: (JournalRecord) -> Void) throws(JournalError) -> Outcome {
@@ -29,9 +34,10 @@ struct JournalRecovery {
 
         var snapshotIndex: UInt64 = 0
         var snapshotBytes = 0
+        var damagedFiles: [String] = []
         let snapshots = entries.compactMap { if case .snapshot(let index) = $0 { index } else { nil } }
         for index in snapshots.sorted(by: >) {
-            if let records = try readSnapshot(index) {
+            if let records = try readSnapshot(index, setAsideTo: &damagedFiles) {
                 snapshotIndex = index
                 snapshotBytes = records.bytes
                 records.list.forEach(visit)
@@ -46,7 +52,7 @@ struct JournalRecovery {
         var liveBytes = 0
         var lastSegment: (index: UInt64, bytes: Int)?
         for index in segments where index >= snapshotIndex {
-            let bytes = try replaySegment(index, visit: visit)
+            let bytes = try replaySegment(index, setAsideTo: &damagedFiles, visit: visit)
             liveBytes += bytes
             lastSegment = (index, bytes)
         }
@@ -54,7 +60,8 @@ struct JournalRecovery {
         if let lastSegment {
             return Outcome(
                 snapshotIndex: snapshotIndex, snapshotBytes: snapshotBytes,
-                segmentIndex: lastSegment.index, segmentBytes: lastSegment.bytes, liveBytes: liveBytes
+                segmentIndex: lastSegment.index, segmentBytes: lastSegment.bytes, liveBytes: liveBytes,
+                damagedFiles: damagedFiles
             )
         }
         let first = max(snapshotIndex, 1)
@@ -62,12 +69,16 @@ struct JournalRecovery {
         created.close()
         try directory.sync()
         return Outcome(
-            snapshotIndex: snapshotIndex, snapshotBytes: snapshotBytes, segmentIndex: first, segmentBytes: 0, liveBytes: 0
+            snapshotIndex: snapshotIndex, snapshotBytes: snapshotBytes, segmentIndex: first, segmentBytes: 0, liveBytes: 0,
+            damagedFiles: damagedFiles
         )
     }
 
-    /// A snapshot's records if every frame is intact and the trailer's count matches; nil (with a warning) if not.
-    private func readSnapshot(_ index: UInt64) throws(JournalError) -> (list: [JournalRecord], bytes: Int)? {
+    /// A snapshot's records if every frame is intact and the trailer's count matches; nil (with a warning, the file
+    /// renamed aside) if not.
+    private func readSnapshot(
+        _ index: UInt64, setAsideTo damagedFiles: inout [String]
+    ) throws(JournalError) -> (list: [JournalRecord], bytes: Int)? {
         let path = directory.snapshotPath(index)
         let file = try JournalFile.open(path, flags: O_RDONLY)
         defer { file.close() }
@@ -92,14 +103,21 @@ struct JournalRecovery {
             else if trailerCount != UInt64(records.count) { "trailer counts \(trailerCount!) records, found \(records.count)" }
             else { nil }
         if let problem {
-            warn("state journal: ignoring damaged \(path): \(problem); falling back to an older state")
+            let aside = try directory.damagedPath(for: path)
+            guard rename(path, aside) == 0 else { throw .io(operation: "rename", path: aside, errno: errno) }
+            try directory.sync()
+            damagedFiles.append(aside)
+            warn("state journal: damaged \(path): \(problem); renamed it to \(aside), falling back to an older state")
             return nil
         }
         return (records, bytes.count)
     }
 
-    /// Replays one segment, truncating it at the first damaged frame; returns its (remaining) size.
-    private func replaySegment(_ index: UInt64, visit: (JournalRecord) -> Void) throws(JournalError) -> Int {
+    /// Replays one segment, moving the bytes from its first damaged frame on to a file of their own; returns its
+    /// (remaining) size.
+    private func replaySegment(
+        _ index: UInt64, setAsideTo damagedFiles: inout [String], visit: (JournalRecord) -> Void
+    ) throws(JournalError) -> Int {
         let path = directory.segmentPath(index)
         let file = try JournalFile.open(path, flags: O_RDWR)
         defer { file.close() }
@@ -113,12 +131,26 @@ struct JournalRecovery {
             }
         }
         if let damage = result.damage {
-            warn(
-                "state journal: \(path): \(damage); dropped the last \(bytes.count - result.validLength) bytes, "
-                    + "kept \(kept) records before them"
-            )
+            // Kept first, cut second: a crash between the two finds the damage again and keeps it again.
+            let aside = try directory.damagedPath(for: path)
+            let copy = try JournalFile.open(aside, flags: O_WRONLY | O_CREAT | O_EXCL)
+            do throws(JournalError) {
+                try copy.writeAll(Array(bytes[result.validLength...]))
+                try copy.sync()
+                copy.close()
+            } catch {
+                copy.close()
+                try? directory.remove(aside)
+                throw error
+            }
+            try directory.sync()
             try file.truncate(to: result.validLength)
             try file.syncData()
+            damagedFiles.append(aside)
+            warn(
+                "state journal: \(path): \(damage); kept the \(kept) records before it and moved the "
+                    + "\(bytes.count - result.validLength) bytes from there on to \(aside)"
+            )
         }
         return result.validLength
     }
@@ -132,5 +164,11 @@ enum SnapshotTrailer {
         var payload: [UInt8] = []
         RecordFrame.appendLittleEndian(UInt64(count), to: &payload)
         RecordFrame.encode(kind: kind, payload: payload, into: &buffer)
+    }
+
+    /// A frame that carries nothing: written to a segment to prove it takes writes again after a failure. Replay
+    /// skips kind 0 in segments (every version did), so old and new binaries read the segment alike.
+    static func encodePadding(into buffer: inout [UInt8]) {
+        RecordFrame.encode(kind: kind, payload: [], into: &buffer)
     }
 }

@@ -6,8 +6,9 @@ import Locking
 /// disk (answer 2xx after it, 503 if it throws). `open` replays the newest intact snapshot and the segments after it.
 ///
 /// The owner's side of the contract:
-/// - Apply a change to the in-memory state *before* appending it. A snapshot is captured after the journal has moved
-///   on to a new segment, so every record in the older segments it replaces is already part of that state.
+/// - Make every record in the older segments part of the state a snapshot captures: the snapshot is taken after the
+///   journal has moved on to a new segment. Applying a change before appending it does that; an owner that records a
+///   change first (so a failed write leaves nothing visible) must have the capture wait until it is applied.
 /// - Replay idempotently: a record written while a snapshot was being captured may be both in the snapshot and in the
 ///   segment after it, and concurrent appends of one key may land in either order.
 public final class StateJournal: Sendable {
@@ -27,7 +28,8 @@ public final class StateJournal: Sendable {
     }
 
     /// Opens (creating if needed) the journal in `directory`, replaying its records into `replay` in order before it
-    /// returns. Damage is dropped and reported through `warn`; only an unusable directory throws.
+    /// returns. Damage is set aside and reported through `warn` (see `JournalRecovery`); only an unusable or unsafe
+    /// directory throws (see `JournalDirectory.verifySafe`).
     public init(
         directory path: String,
         options: JournalOptions = JournalOptions(),
@@ -36,12 +38,16 @@ public final class StateJournal: Sendable {
     ) throws(JournalError) {
         let directory = JournalDirectory(path: path)
         try directory.create()
+        try directory.verifySafe()
         let lockFile = try directory.lock()
         do {
             let recovered = try JournalRecovery(directory: directory, options: options, warn: warn).run(visit: replay)
-            writer = try GroupCommitWriter(
-                directory: directory, segmentIndex: recovered.segmentIndex, liveBytes: recovered.liveBytes
+            let writer = try GroupCommitWriter(
+                directory: directory, segmentIndex: recovered.segmentIndex, liveBytes: recovered.liveBytes,
+                recoveryInterval: options.recoveryInterval
             )
+            writer.withState { $0.statistics.damagedFilesSetAside = recovered.damagedFiles.count }
+            self.writer = writer
             lifecycle = Locked(Lifecycle(snapshotBytes: recovered.snapshotBytes))
         } catch {
             lockFile.close()
@@ -88,6 +94,18 @@ public final class StateJournal: Sendable {
         writer.withState { $0.statistics }
     }
 
+    /// Whether appends are accepted now, or refused while the writer recovers from a failed write.
+    public var health: JournalHealth {
+        writer.withState { $0.health }
+    }
+
+    /// Calls `handler` (on the writer's thread; it must not block) each time the writer writes again after a
+    /// failure: the batches lost meanwhile may have carried changes the owner kept in memory, which a snapshot
+    /// can now make durable.
+    public func onRecovery(_ handler: @escaping @Sendable () -> Void) {
+        writer.withState { $0.onRecovery = handler }
+    }
+
     /// Whether the segments since the last snapshot have outgrown the threshold (see `JournalOptions`) and no
     /// compaction is running.
     public var isCompactionDue: Bool {
@@ -128,5 +146,10 @@ extension StateJournal {
             state.faults.failNextWrite = failNextWrite
             state.faults.failNextSync = failNextSync
         }
+    }
+
+    /// Test hook: makes every write fail with `errno` (nil: succeed again), as a disk that stays full would.
+    package func failWrites(with errno: Int32?) {
+        writer.withState { $0.faults.failWrites = errno }
     }
 }

@@ -47,11 +47,11 @@ import Webhooks
         let store = ScanStore(), ledger = DeliveryLedger()
         let durable = try DurableState(directory: directory, store: store, ledger: ledger, logger: logger)
         await durable.resumeWatches(into: scheduler())
-        durable.scanChanged(store.apply(update(1, .running)))
-        durable.scanChanged(store.apply(update(1, .completed)))
-        durable.scanChanged(store.apply(update(2, .running)))
+        _ = try store.keep(update(1, .running), journal: durable)
+        _ = try store.keep(update(1, .completed), journal: durable)
+        _ = try store.keep(update(2, .running), journal: durable)
         #expect(ledger.claim("relay:delivery-1", now: claimedAt) == .new)
-        durable.deliveryAccepted(key: "relay:delivery-1", at: claimedAt)
+        _ = durable.deliveryAccepted(key: "relay:delivery-1", at: claimedAt)
         durable.watchChanged(watch())
         try await durable.waitUntilDurable()
         if compacted {
@@ -79,7 +79,7 @@ import Webhooks
         await restored.close()
     }
 
-    @Test func aScanTooLargeForARecord_IsReportedUnrecorded_SoItsWebhookIsNotAcknowledged() async throws {
+    @Test func aScanTooLargeForARecord_IsRefused_AndNotKept_SoItsWebhookIsNotAcknowledged() async throws {
         let directory = NSTemporaryDirectory() + "durable-state-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = ScanStore()
@@ -88,9 +88,41 @@ import Webhooks
             options: JournalOptions(maxRecordBytes: 2048))
         var large = update(1, .running)
         large.raw = Array(repeating: UInt8(ascii: " "), count: 4096)
-        #expect(durable.scanChanged(store.apply(large)) == false)
-        #expect(durable.scanChanged(store.apply(update(2, .running))))
-        #expect(durable.scanChanged(store.apply(update(2, .running))))
+        #expect(throws: APIError.self) { try store.keep(large, journal: durable) }
+        #expect(store.scan(id: "relay:u-1") == nil, "a scan that could not be recorded is not served")
+        let kept = try store.keep(update(2, .running), journal: durable)
+        #expect(try store.keep(update(2, .running), journal: durable) == .unchanged(try #require(kept.scan)))
         await durable.close()
+    }
+
+    /// A webhook's scan is recorded before it is applied: a failed write answers 503 and leaves nothing in memory, and
+    /// once the journal writes again neither the cache nor a restart shows the scan.
+    @Test func aScanWhoseWriteFails_IsNeitherServedNorRestored() async throws {
+        let directory = NSTemporaryDirectory() + "durable-state-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = ScanStore()
+        let durable = try DurableState(
+            directory: directory, store: store, ledger: DeliveryLedger(), logger: logger,
+            options: JournalOptions(recoveryInterval: .milliseconds(20)))
+        await durable.resumeWatches(into: scheduler())
+        _ = try await store.keepDurably(update(1, .running), journal: durable)
+        durable.journal.failWrites(with: ENOSPC)
+        await #expect(throws: APIError.self) { try await store.keepDurably(update(1, .completed), journal: durable) }
+        await #expect(throws: APIError.self) { try await store.keepDurably(update(2, .completed), journal: durable) }
+        #expect(store.scan(id: "relay:u-1")?.status == .running)
+        #expect(store.scan(id: "relay:u-2") == nil)
+
+        durable.journal.failWrites(with: nil)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while durable.journal.health != .healthy, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        _ = try await store.keepDurably(update(3, .completed), journal: durable)
+        await durable.close()
+
+        let restoredStore = ScanStore()
+        let restored = try DurableState(directory: directory, store: restoredStore, ledger: DeliveryLedger(), logger: logger)
+        #expect(restoredStore.scan(id: "relay:u-1")?.status == .running)
+        #expect(restoredStore.scan(id: "relay:u-2") == nil)
+        #expect(restoredStore.scan(id: "relay:u-3")?.status == .completed)
+        await restored.close()
     }
 }

@@ -70,7 +70,7 @@ struct JournalCompactionTests {
         #expect(try directory.names() == ["LOCK", "journal-2", "snapshot-2"])
     }
 
-    @Test func aDamagedSnapshot_IsSkippedForTheOlderState_WithAWarning() async throws {
+    @Test func aDamagedSnapshot_IsRenamedAsideForTheOlderState_WithAWarning() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var older = frames([.make("older state")])
@@ -83,10 +83,12 @@ struct JournalCompactionTests {
 
         let (replayed, warnings) = try await replay(directory)
         #expect(replayed == [.make("older state"), .make("change"), .make("latest")])
+        let aside = try #require(try directory.names().first { $0.hasPrefix("snapshot-2.damaged-") })
         #expect(warnings == [
-            "state journal: ignoring damaged \(directory.file("snapshot-2")): no trailer (incomplete); "
-                + "falling back to an older state"
+            "state journal: damaged \(directory.file("snapshot-2")): no trailer (incomplete); renamed it to "
+                + "\(directory.file(aside)), falling back to an older state"
         ])
+        #expect(try directory.bytes(of: aside) == frames([.make("newer state")]))
     }
 
     @Test func aSnapshotWhoseTrailerMiscounts_IsDamaged() async throws {

@@ -66,7 +66,7 @@ struct JournalRecoveryTests {
         #expect(warnings.first?.contains("incomplete record at offset \(last)") == true)
     }
 
-    @Test func garbageInTheMiddleOfASegment_DropsEverythingAfterIt_WithAWarning() async throws {
+    @Test func garbageInTheMiddleOfASegment_SetsEverythingAfterItAside_WithAWarning() async throws {
         var bytes = frames(records)
         let second = frames([records[0]]).count
         bytes.replaceSubrange(second + 5..<second + 8, with: [0xDE, 0xAD, 0xBE])
@@ -74,10 +74,13 @@ struct JournalRecoveryTests {
         defer { directory.remove() }
         let (replayed, warnings) = try await replay(directory)
         #expect(replayed == [records[0]])
+        let aside = try #require(try directory.names().first { $0.hasPrefix("journal-1.damaged-") })
         #expect(warnings == [
             "state journal: \(directory.file("journal-1")): checksum mismatch at offset \(second); "
-                + "dropped the last \(bytes.count - second) bytes, kept 1 records before them"
+                + "kept the 1 records before it and moved the \(bytes.count - second) bytes from there on to "
+                + directory.file(aside)
         ])
+        #expect(try directory.bytes(of: aside) == Array(bytes[second...]))
     }
 
     @Test func damageInAnOlderSegment_KeepsTheLaterSegments() async throws {

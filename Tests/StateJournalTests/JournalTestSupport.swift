@@ -8,7 +8,9 @@ struct TemporaryDirectory {
 
     init() throws {
         path = NSTemporaryDirectory() + "statejournal-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // 0700 whatever the umask: the journal refuses a directory others may write.
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     func file(_ name: String) -> String { "\(path)/\(name)" }

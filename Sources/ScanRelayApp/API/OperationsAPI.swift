@@ -1,5 +1,6 @@
 import Foundation
 import HTTPCore
+import StateJournal
 
 /// The open operational endpoints: liveness, readiness, metrics and the served API description.
 struct OperationsAPI: Sendable {
@@ -9,9 +10,11 @@ struct OperationsAPI: Sendable {
     let sampleState: @Sendable () async -> (cachedScans: Int, watchesByState: [String: Int])
     /// The bundled `openapi.yaml`.
     let openAPIDocument: [UInt8]
+    /// The `state.dir` journal, if any: not ready while it cannot record, not live once it has failed for good.
+    let journal: StateJournal?
 
     func register(on router: inout Router) {
-        router.get("/healthz", access: .open) { _ in .json(Array(#"{"status":"ok"}"#.utf8)) }
+        router.get("/healthz", access: .open) { _ in healthz() }
         router.get("/readyz", access: .open) { _ in readyz() }
         router.get("/metrics", access: .open) { _ in await metricsText() }
         router.get("/openapi.yaml", access: .open) { _ in
@@ -19,17 +22,31 @@ struct OperationsAPI: Sendable {
         }
     }
 
+    /// Live unless the journal failed in a way a restart is likelier to cure than waiting (see `JournalHealth`).
+    private func healthz() -> HTTPResponse {
+        if case .some(.failed) = journal?.health {
+            return APIError.unavailable("the state journal \(journal?.health.description ?? "failed")").response
+        }
+        return .json(Array(#"{"status":"ok"}"#.utf8))
+    }
+
     private func readyz() -> HTTPResponse {
         switch readiness.current {
-        case .ready: .json(Array(#"{"status":"ready"}"#.utf8))
-        case .starting: APIError.unavailable("starting").response
-        case .shuttingDown: APIError.unavailable("shutting down", retryAfterSeconds: 5).response
+        case .ready:
+            if let health = journal?.health, health != .healthy {
+                return APIError.unavailable("the state journal \(health)", retryAfterSeconds: 10).response
+            }
+            return .json(Array(#"{"status":"ready"}"#.utf8))
+        case .starting: return APIError.unavailable("starting").response
+        case .shuttingDown: return APIError.unavailable("shutting down", retryAfterSeconds: 5).response
         }
     }
 
     private func metricsText() async -> HTTPResponse {
         let state = await sampleState()
-        let text = metrics.exposition(cachedScans: state.cachedScans, watchesByState: state.watchesByState)
+        let text = metrics.exposition(
+            cachedScans: state.cachedScans, watchesByState: state.watchesByState,
+            journal: journal.map { ($0.health, $0.statistics) })
         return HTTPResponse(
             status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], bytes: text)
     }

@@ -27,6 +27,7 @@ struct WatchesAPI: Sendable {
         }
         router.delete("/v1/watches/{id}", access: .write) { request in
             await answering { () throws(APIError) in
+                try durable?.ensureRecording("the cancellation")
                 guard let watch = await scheduler.cancel(id: request.pathParameters["id"] ?? "") else {
                     throw APIError(.notFound, "no watch \(request.pathParameters["id"] ?? "")")
                 }
@@ -39,6 +40,8 @@ struct WatchesAPI: Sendable {
     private func create(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
         let watchRequest = try WatchRequestBody.parse(
             request.body, providers: providers, pollableSources: pollableSources)
+        // Refused up front while the journal cannot write, rather than kept in memory only.
+        try durable?.ensureRecording("the watch")
         let watch: Watch
         do {
             watch = try await scheduler.add(watchRequest)

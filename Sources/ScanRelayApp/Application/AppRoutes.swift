@@ -39,7 +39,8 @@ enum AppRoutes {
                 let watches = await scheduler.countsByState()
                 return (store.count, Dictionary(uniqueKeysWithValues: watches.map { ($0.key.rawValue, $0.value) }))
             },
-            openAPIDocument: try OpenAPIDocument.load()
+            openAPIDocument: try OpenAPIDocument.load(),
+            journal: c.durable?.journal
         ).register(on: &router)
 
         // The router matches each request once, first; then, outermost first: request id, access log, metrics, and

@@ -9,15 +9,19 @@ import Webhooks
 /// `state.dir`: journals every change of the scan cache, the delivery ledger and the watches, and brings them
 /// back at start.
 ///
-/// Changes are submitted in the order they are made, without waiting; a request that must not be answered 2xx
-/// before its effect is durable (a webhook delivery, a watch created or cancelled) then waits for the journal with
-/// `waitUntilDurable()`, and answers 503 if that fails. Each change is applied in memory before it is submitted, as
-/// the journal's snapshots require.
+/// A scan a webhook delivers is recorded *before* it is applied (see `keepDurably`): a delivery answered 503
+/// leaves nothing in memory that a restart would take back. Other changes (poll results, watches, delivery keys)
+/// are applied and submitted together, without waiting; a request that must not be answered 2xx before its effect
+/// is durable (a delivery key, a watch created or cancelled) then waits for the journal, and answers 503 if that
+/// fails. While the journal cannot write, every change is refused up front (see `ensureRecording`); once it writes
+/// again it says so, and a snapshot makes durable whatever was kept in memory from the batches it lost.
 final class DurableState: Sendable {
     let journal: StateJournal
+    /// Scans recorded but not yet applied, which a snapshot waits for.
+    let pending = PendingChanges()
     private let store: ScanStore
     private let ledger: DeliveryLedger
-    private let logger: Logger
+    let logger: Logger
     /// Set once the scheduler exists (it is built with this object's hooks); snapshots read its watches.
     private let scheduler = Locked<WatchScheduler?>(nil)
     /// Watches read back at start, handed to the scheduler by `resumeWatches`.
@@ -57,6 +61,17 @@ final class DurableState: Sendable {
         self.store = store
         self.ledger = ledger
         self.logger = logger
+        journal.onRecovery { [weak self] in
+            guard let self else { return }
+            self.logger.warning("state journal: writes succeed again; writing a snapshot of the state in memory")
+            Task { await self.compact() }
+        }
+        let damaged = journal.statistics.damagedFilesSetAside
+        if damaged > 0 {
+            let note = "damage set aside in \(damaged) file(s) named *.damaged-* in \(directory); "
+                + "the records before it were restored"
+            logger.warning("state journal: \(note)")
+        }
         logger.info(
             "state journal replayed",
             metadata: [
@@ -75,16 +90,6 @@ final class DurableState: Sendable {
         await scheduler.restore(watches)
     }
 
-    /// A cache merge's outcome: a created or changed scan is journaled. False when it could not be (a scan too
-    /// large for a record, or a failed journal): a webhook must then not be acknowledged.
-    @discardableResult
-    func scanChanged(_ outcome: ApplyOutcome) -> Bool {
-        switch outcome {
-        case .created(let scan), .changed(_, let scan): submit(.scan(scan))
-        case .unchanged, .refused: true
-        }
-    }
-
     func watchChanged(_ watch: Watch) {
         submit(.watch(watch))
     }
@@ -95,7 +100,8 @@ final class DurableState: Sendable {
         JournalOptions(maxRecordBytes: max(16 << 20, 2 * maxBodyBytes + (1 << 20)))
     }
 
-    func deliveryAccepted(key: String, at time: Date) {
+    /// Submits a delivery key; nil if the journal refused it.
+    func deliveryAccepted(key: String, at time: Date) -> JournalPosition? {
         submit(.delivery(key: key, claimedAt: time))
     }
 
@@ -104,21 +110,32 @@ final class DurableState: Sendable {
         try await journal.waitUntilDurable()
     }
 
+    /// Throws the 503 a change gets while the journal cannot write, before anything is applied.
+    func ensureRecording(_ what: String) throws(APIError) {
+        guard journal.health == .healthy else {
+            throw .unavailable("\(what) cannot be recorded in the state directory now", retryAfterSeconds: 10)
+        }
+    }
+
     func close() async {
         await journal.close()
     }
 
     @discardableResult
-    private func submit(_ record: DurableRecord) -> Bool {
+    func submit(_ record: DurableRecord) -> JournalPosition? {
         do {
-            try journal.submit([record.encoded()])
+            return try submit(encoded: record.encoded())
         } catch {
             // The request waiting on it answers 503; a poll result is fetched again by the resumed watch.
             logger.error("state journal: change not recorded", metadata: ["reason": "\(error)"])
-            return false
+            return nil
         }
+    }
+
+    func submit(encoded record: JournalRecord) throws -> JournalPosition {
+        let position = try journal.submit([record])
         if journal.isCompactionDue { Task { await compact() } }
-        return true
+        return position
     }
 
     /// Replaces the journal with a snapshot of the cache, the ledger and the watches (`submit` calls it when due).
@@ -127,7 +144,9 @@ final class DurableState: Sendable {
         // Until the replayed watches are back in the scheduler, a snapshot would leave them out.
         guard let scheduler = scheduler.withLock({ $0 }) else { return }
         do {
-            try await journal.compact {
+            try await journal.compact { [pending] in
+                // Scans already recorded in the segments being replaced must be in memory before it is read.
+                await pending.drain()
                 let watches = await scheduler.allWatches()
                 var records = try store.allScans().map { try DurableRecord.scan($0).encoded() }
                 records += try ledger.claims().map { try DurableRecord.delivery(key: $0.key, claimedAt: $0.claimedAt).encoded() }
@@ -142,9 +161,11 @@ final class DurableState: Sendable {
 
 extension DurableState {
     /// `waitUntilDurable()` for a request handler: a failure becomes the 503 that tells the client to retry.
-    func waitUntilDurable(or what: String) async throws(APIError) {
+    /// With `position`, waits for that submission (a later write failing does not undo it); without, for
+    /// everything submitted so far.
+    func waitUntilDurable(_ position: JournalPosition? = nil, or what: String) async throws(APIError) {
         do {
-            try await waitUntilDurable()
+            try await journal.waitUntilDurable(position)
         } catch {
             logger.error("state journal: \(what) is not durable", metadata: ["reason": "\(error)"])
             throw .unavailable("\(what) could not be recorded in the state directory", retryAfterSeconds: 10)

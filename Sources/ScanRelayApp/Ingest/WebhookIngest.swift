@@ -88,6 +88,12 @@ struct WebhookIngest: Sendable {
         let scanId = actions.lazy.compactMap(\.scanId).first
         let key = DeliveryKey.make(
             source: source.name, deliveryId: verified.deliveryId, payloadKey: decoded.deliveryKey, body: request.body)
+        do {
+            // While the journal cannot write, nothing is claimed or applied: the sender retries later.
+            try durable?.ensureRecording("the delivery")
+        } catch {
+            return (.failed, error.response)
+        }
         switch ledger.claim(key, now: now()) {
         case .duplicate:
             // Acknowledged again only once what was journaled for it so far is on disk.
@@ -98,10 +104,15 @@ struct WebhookIngest: Sendable {
             }
             return (.duplicate, WebhookAck(duplicate: true, scanId: scanId).response)
         case .new:
-            do {
+            do throws(APIError) {
                 for action in actions { try await apply(action, from: source) }
-                durable?.deliveryAccepted(key: key, at: now())
-                try await durable?.waitUntilDurable(or: "the delivery")
+                if let durable {
+                    guard let position = durable.deliveryAccepted(key: key, at: now()) else {
+                        throw APIError.unavailable(
+                            "the delivery could not be recorded in the state directory", retryAfterSeconds: 10)
+                    }
+                    try await durable.waitUntilDurable(position, or: "the delivery")
+                }
             } catch {
                 // Not recorded: the sender's retry must be processed, not acknowledged as a duplicate. Applying
                 // again is harmless, as merging an update twice changes nothing.
@@ -117,7 +128,7 @@ struct WebhookIngest: Sendable {
     private func apply(_ action: WebhookAction, from source: Source) async throws(APIError) {
         switch action {
         case .update(let update, let refetch):
-            _ = try store.keep(update, journal: durable, now: now())
+            _ = try await store.keepDurably(update, journal: durable, now: now())
             if scheduler.mayMatchWebhooks { await scheduler.matchWebhook(update) }
             // The poll itself runs after the answer; only its place in the queue is taken here.
             if let refetch { await scheduler.refetchNow(refetch, source: source.name) }

@@ -1,5 +1,6 @@
 import HTTPCore
 import Prometheus
+import StateJournal
 
 /// The service's Prometheus metrics, in a registry of its own.
 ///
@@ -14,6 +15,8 @@ final class AppMetrics: Sendable {
     private let requests = MetricHandles<RequestKey, Counter>()
     private let requestDurations = MetricHandles<RequestKey, DurationHistogram>()
     private let webhookDeliveries = MetricHandles<WebhookKey, Counter>()
+    /// The journal's write failures already added to their counter (the journal keeps the running total).
+    private let journalWriteFailuresSeen = Locked(0)
 
     private struct RequestKey: Hashable, Sendable {
         let route: String, method: String, status: Int
@@ -74,11 +77,24 @@ final class AppMetrics: Sendable {
     func sseSubscriberJoined() { sseSubscribers.increment() }
     func sseSubscriberLeft() { sseSubscribers.decrement() }
 
-    /// Sets the gauges that mirror state, then writes the exposition text.
-    func exposition(cachedScans count: Int, watchesByState: [String: Int]) -> [UInt8] {
+    /// Sets the gauges that mirror state, then writes the exposition text. `journal` is nil without `state.dir`.
+    func exposition(
+        cachedScans count: Int, watchesByState: [String: Int],
+        journal: (health: JournalHealth, statistics: JournalStatistics)? = nil
+    ) -> [UInt8] {
         cachedScans.set(to: Double(count))
         for (state, watches) in watchesByState {
             registry.makeGauge(descriptor: Names.watches, labels: [("state", state)]).set(to: Double(watches))
+        }
+        if let journal {
+            registry.makeGauge(descriptor: Names.journalWritable).set(to: journal.health == .healthy ? 1 : 0)
+            registry.makeGauge(descriptor: Names.journalDamagedFiles).set(to: Double(journal.statistics.damagedFilesSetAside))
+            let failures = registry.makeCounter(descriptor: Names.journalWriteFailures)
+            let seen = journalWriteFailuresSeen.withLock { seen in
+                defer { seen = max(seen, journal.statistics.writeFailures) }
+                return seen
+            }
+            if journal.statistics.writeFailures > seen { failures.increment(by: Int64(journal.statistics.writeFailures - seen)) }
         }
         return registry.emitToBuffer()
     }
@@ -100,6 +116,15 @@ private enum Names {
     static var watches: MetricNameDescriptor { name("watches", "Watches, by state.") }
     static var cachedScans: MetricNameDescriptor { name("cached_scans", "Scans held in the in-memory cache.") }
     static var sseSubscribers: MetricNameDescriptor { name("sse_subscribers", "Clients connected to GET /v1/events.") }
+    static var journalWritable: MetricNameDescriptor {
+        name("journal_writable", "1 while the state journal records changes, 0 while it refuses them after a failed write.")
+    }
+    static var journalWriteFailures: MetricNameDescriptor {
+        name("journal_write_failures", unit: "total", "State journal writes or syncs that failed (a full disk, a failing device).")
+    }
+    static var journalDamagedFiles: MetricNameDescriptor {
+        name("journal_damaged_files", "Damaged state journal files moved aside as *.damaged-* at the last start.")
+    }
 
     private static func name(_ metric: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "scanrelay", metricName: metric, unitName: unit, helpText: help)
