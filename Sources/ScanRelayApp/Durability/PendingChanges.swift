@@ -1,3 +1,5 @@
+import Locking
+
 /// Changes recorded in the journal but not yet applied in memory, which a snapshot must wait for.
 ///
 /// A snapshot is taken after the journal has moved to a new segment, and the older segments are then deleted: every

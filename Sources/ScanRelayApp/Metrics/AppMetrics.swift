@@ -1,3 +1,4 @@
+import Locking
 import HTTPCore
 import Prometheus
 import StateJournal
