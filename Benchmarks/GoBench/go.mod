@@ -1,0 +1,3 @@
+module scanrelay.bench/gobench
+
+go 1.19
