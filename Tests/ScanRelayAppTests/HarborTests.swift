@@ -59,6 +59,24 @@ struct HarborTests {
         return last
     }
 
+    @Test func basicAuth_ReadsTheRobotSecretFromAFile() throws {
+        let directory = try ConfigurationFixtures.TemporaryDirectory()
+        let secret = try directory.write("harbor-robot", "\(Self.robotSecret)\n")
+        let file = try directory.write("scanrelay.yaml", """
+            sources:
+              - name: harbor
+                provider: harbor
+                upstream:
+                  baseURL: https://harbor.example.com
+                  auth: { basic: { username: "\(Self.robot)", passwordFile: \(secret) } }
+                webhook: { verify: token, token: "\(Self.authHeader)" }
+            """)
+        let configuration = try ConfigurationLoader(environment: [:]).load(file: file)
+        let auth = try #require(configuration.sources.first?.upstream?.auth)
+        #expect(auth == .basic(username: Self.robot, password: Self.robotSecret))
+        #expect(!auth.description.contains(Self.robotSecret), "secrets stay out of descriptions")
+    }
+
     // MARK: Real payloads, no upstream
 
     @Test(arguments: [
