@@ -8,7 +8,7 @@ import PackageDescription
 //                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
 //   CMalloc: glibc's mallopt, for ScanRelayApp's AllocatorTuning.
 //   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it).
-//   FakeUpstreams: simulated Binarly/Yandex/OpsMx servers on HTTPServer, for tests and `scanrelay demo`.
+//   FakeUpstreams: simulated Binarly/Yandex/OpsMx/Harbor servers on HTTPServer, for tests and `scanrelay demo`.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(

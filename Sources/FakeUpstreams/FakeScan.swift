@@ -53,6 +53,9 @@ public enum FakeAuth: Sendable {
     /// Tokens from the fake's own token endpoint (`POST /oauth/token`, client credentials), valid `expiresIn`
     /// seconds by the token answer — or until `expireTokens()`.
     case oauth2(clientID: String, clientSecret: String, expiresIn: Int)
+    /// `Authorization: Basic base64(username:password)`, Harbor style: a request without it or with a wrong one is
+    /// not refused but runs as anonymous (the fake decides per project what anonymous may see).
+    case basic(username: String, password: String)
 }
 
 /// The scan's state at one read.

@@ -148,11 +148,30 @@ public final class FakeUpstreamCore: Sendable {
             return request.headers["Authorization"] == "Bearer \(token)"
         case .header(let name, let value):
             return request.headers[name] == value
+        case .basic:
+            return true // checked by the fake itself, per project (see `isAuthenticated`)
         case .oauth2:
             guard let value = request.headers["Authorization"], value.hasPrefix("Bearer ") else { return false }
             let token = String(value.dropFirst(7))
             return state.withLock { $0.validTokens.contains(token) }
         }
+    }
+
+    /// Whether the request carries the configured basic credentials (anonymous otherwise).
+    func isAuthenticated(_ request: HTTPRequest) -> Bool {
+        guard case .basic(let username, let password) = auth else { return false }
+        return request.headers["Authorization"] == "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+    }
+
+    /// Counts a request refused for its credentials (or their absence).
+    func noteRejectedAuth() { state.withLock { $0.rejectedAuth += 1 } }
+
+    /// How often the scan under `key` has been read, without reading it.
+    func reads(_ key: String) -> Int? { state.withLock { $0.entries[key]?.reads } }
+
+    /// The state of the scan under `key` after `reads` reads, without reading it.
+    func peek(_ key: String) -> (scan: FakeScan, state: FakeScanState, reads: Int)? {
+        state.withLock { state in state.entries[key].map { ($0.scan, $0.state, $0.reads) } }
     }
 
     /// `POST /oauth/token`: client credentials as form fields, answered like Keycloak.

@@ -30,12 +30,12 @@ extension WatchScheduler {
                 }
             case .oneOff(let ref):
                 launch(source: source) { [startedAt = clock.now] in
-                    guard case .success(.scan(let update, _)) = await Self.poll(client, ref, startedAt) else { return }
+                    guard case .success(let found) = await Self.poll(client, ref, startedAt) else { return }
                     do throws(ScanNotKept) {
-                        try await self.sink(update)
+                        try await self.keep(found)
                     } catch {
                         // A hint, not a watch: nothing follows up. The scan's next webhook or watch brings it again.
-                        self.logger.warning("hint poll result not cached", metadata: ["scan": "\(update.scanId)", "reason": "\(error.reason)"])
+                        self.logger.warning("hint poll result not cached", metadata: ["ref": "\(ref.fields)", "reason": "\(error.reason)"])
                     }
                 }
             }
@@ -55,6 +55,19 @@ extension WatchScheduler {
         pump(source)
     }
 
+    /// Caches every scan a poll found (and the index it read, if any); throws at the first that cannot be kept.
+    private func keep(_ found: PollResult) async throws(ScanNotKept) {
+        switch found {
+        case .scan(let update, _):
+            try await sink(update)
+        case .scans(let scans, _):
+            if let index = scans.index { onIndex(index) }
+            for update in scans.updates { try await sink(update) }
+        case .noScanYet:
+            break
+        }
+    }
+
     private static func poll(_ client: any UpstreamClient, _ ref: ScanRef, _ startedAt: Date) async -> Result<PollResult, UpstreamError> {
         do throws(UpstreamError) {
             return .success(try await client.poll(ref, scanStartedAt: startedAt))
@@ -68,8 +81,8 @@ extension WatchScheduler {
     /// as a failed poll: the watch backs off and polls again rather than end with its result lost.
     private func finishWatchPoll(_ id: String, _ result: Result<PollResult, UpstreamError>) async {
         var notKept: ScanNotKept?
-        if case .success(.scan(let update, _)) = result {
-            do throws(ScanNotKept) { try await sink(update) } catch { notKept = error }
+        if case .success(let found) = result {
+            do throws(ScanNotKept) { try await keep(found) } catch { notKept = error }
         }
         guard var record = records[id] else { return }
         record.inFlight = false
@@ -78,9 +91,19 @@ extension WatchScheduler {
         let next: Date
         switch result {
         case .success(let found):
-            if case .scan(let update, let following) = found {
+            // What the poll settled: the ref to follow, the scan the watch shows, and whether it is final.
+            var final: (scanId: String?, isFinal: Bool)?
+            switch found {
+            case .scan(let update, let following):
                 record.pollRef = following
                 record.watch.scanId = update.scanId
+                final = (update.scanId, update.status.isTerminal)
+            case .scans(let scans, let following):
+                record.pollRef = following
+                if let followed = scans.followedScanId { record.watch.scanId = followed }
+                final = (scans.followedScanId, scans.isFinal)
+            case .noScanYet:
+                break
             }
             if let notKept {
                 next = now + noteFailure(&record, "the result could not be cached: \(notKept.reason)")
@@ -88,9 +111,9 @@ extension WatchScheduler {
                 record.consecutiveErrors = 0
                 record.watch.lastError = nil
                 next = now + schedule.interval(afterPolls: record.watch.polls)
-                if case .scan(let update, _) = found, update.status.isTerminal, record.watch.state.isActive {
+                if let final, final.isFinal, record.watch.state.isActive {
                     records[id] = record
-                    end(id, as: .done, scanId: update.scanId)
+                    end(id, as: .done, scanId: final.scanId)
                     return
                 }
             }

@@ -76,6 +76,11 @@ extension WatchScheduler {
             return update.subject.imageId == imageId && time >= scanStartedAt
         case .yandexScan, .opsmx:
             return ref.upstreamId == update.upstreamId
+        case .harbor(let repository, let reference):
+            // The artifact's vulnerability scan; an SBOM scan of it settles nothing, nor does a child's scan end a
+            // watch on its index (whose digest no child event carries).
+            return update.provider == .harbor && update.scanType != "sbom" && update.subject.repository == repository
+                && (update.subject.digest == reference || update.subject.tag == reference)
         }
     }
 

@@ -54,6 +54,8 @@ public actor WatchScheduler {
     let jitter: @Sendable () -> Double
     /// Caches a polled scan; throws when it cannot (a full cache, a failed journal write), so a watch polls again.
     let sink: @Sendable (ScanUpdate) async throws(ScanNotKept) -> Void
+    /// Learns a multi-arch index's children from a poll of the index (the app keeps them for image queries).
+    let onIndex: @Sendable (ImageIndex) -> Void
     let onExpired: @Sendable (Watch) async -> Void
     let onChange: @Sendable (Watch) -> Void
     let logger: Logger
@@ -78,6 +80,7 @@ public actor WatchScheduler {
         clock: any PollClock = SystemPollClock(),
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         sink: @escaping @Sendable (ScanUpdate) async throws(ScanNotKept) -> Void,
+        onIndex: @escaping @Sendable (ImageIndex) -> Void = { _ in },
         onExpired: @escaping @Sendable (Watch) async -> Void = { _ in },
         onChange: @escaping @Sendable (Watch) -> Void = { _ in },
         logger: Logger = Logger(label: "scanrelay.polling")
@@ -88,6 +91,7 @@ public actor WatchScheduler {
         self.clock = clock
         self.jitter = jitter
         self.sink = sink
+        self.onIndex = onIndex
         self.onExpired = onExpired
         self.onChange = onChange
         self.logger = logger

@@ -5,18 +5,22 @@ import ScanCore
 /// As JSON (a watch's `ref`) each case has its own keys, so the shape alone tells them apart:
 /// - Binarly `{"productId", "imageId", "scanId"?}`: without `scanId`, the image's newest scan;
 /// - Yandex `{"scanResultId"}`, or `{"imageId"}` for the image's last finished scan;
-/// - OpsMx `{"projectId", "scanId", "type"}`.
+/// - OpsMx `{"projectId", "scanId", "type"}`;
+/// - Harbor `{"repository", "reference"}`: `<project>/<repository path>` and a digest or tag; an index digest stands
+///   for its children.
 public enum ScanRef: Sendable, Hashable {
     case binarly(productId: String, imageId: String, scanId: String?)
     case yandexScan(scanResultId: String)
     case yandexImage(imageId: String)
     case opsmx(projectId: String, scanId: String, type: String)
+    case harbor(repository: String, reference: String)
 
     public var provider: Provider {
         switch self {
         case .binarly: .binarly
         case .yandexScan, .yandexImage: .yandex
         case .opsmx: .opsmx
+        case .harbor: .harbor
         }
     }
 
@@ -27,6 +31,7 @@ public enum ScanRef: Sendable, Hashable {
         case .yandexScan(let scanResultId): scanResultId
         case .yandexImage: nil
         case .opsmx(let projectId, let scanId, let type): "\(projectId)/\(type)/\(scanId)"
+        case .harbor: nil
         }
     }
 
@@ -40,13 +45,14 @@ public enum ScanRef: Sendable, Hashable {
         case .yandexScan(let scanResultId): return ["scanResultId": scanResultId]
         case .yandexImage(let imageId): return ["imageId": imageId]
         case .opsmx(let projectId, let scanId, let type): return ["projectId": projectId, "scanId": scanId, "type": type]
+        case .harbor(let repository, let reference): return ["repository": repository, "reference": reference]
         }
     }
 }
 
 extension ScanRef {
     /// The ref that re-fetches the scan an update describes, for a source with an upstream: a webhook's state is
-    /// only a hint until the upstream confirms it. Nil for providers ScanRelay cannot poll (Harbor, relays). The
+    /// only a hint until the upstream confirms it (Harbor: the artifact, by digest). Nil for relays. The
     /// ref follows the update's provider (a relayed scan may carry Binarly ids); whether to poll at all is the
     /// receiving source's decision (it needs an `upstream` of that provider).
     public init?(refetching update: ScanUpdate) {
@@ -61,7 +67,12 @@ extension ScanRef {
             let parts = update.upstreamId.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else { return nil }
             self = .opsmx(projectId: String(parts[0]), scanId: String(parts[2]), type: String(parts[1]))
-        case .harbor, .scanrelay:
+        case .harbor:
+            guard let repository = update.subject.repository, let digest = update.subject.digest,
+                  let ref = try? ScanRef(provider: .harbor, fields: ["repository": repository, "reference": digest])
+            else { return nil }
+            self = ref
+        case .scanrelay:
             return nil
         }
     }
@@ -115,7 +126,9 @@ extension ScanRef {
             self = .opsmx(
                 projectId: try reader.required("projectId"), scanId: try reader.required("scanId"),
                 type: try reader.required("type"))
-        case .harbor, .scanrelay:
+        case .harbor:
+            self = .harbor(repository: try reader.repository("repository"), reference: try reader.required("reference"))
+        case .scanrelay:
             throw ScanRefError(field: "source", problem: "a \(provider.rawValue) source has no upstream API to watch")
         }
         try reader.rejectUnread()
@@ -133,6 +146,20 @@ extension ScanRef {
         mutating func optional(_ key: String) throws(ScanRefError) -> String? {
             guard let value = fields.removeValue(forKey: key) else { return nil }
             try ScanRef.validate(value, field: key)
+            return value
+        }
+
+        /// A Harbor repository, `<project>/<repository path>`: several id segments joined by `/`.
+        mutating func repository(_ key: String) throws(ScanRefError) -> String {
+            guard let value = fields.removeValue(forKey: key) else { throw ScanRefError(field: key, problem: "is required") }
+            guard value.utf8.count <= ScanRef.maximumIdLength else {
+                throw ScanRefError(field: key, problem: "is longer than \(ScanRef.maximumIdLength) characters")
+            }
+            let segments = value.split(separator: "/", omittingEmptySubsequences: false)
+            guard segments.count >= 2 else {
+                throw ScanRefError(field: key, problem: "must be <project>/<repository>, such as library/nginx")
+            }
+            for segment in segments { try ScanRef.validate(String(segment), field: key) }
             return value
         }
 
@@ -159,7 +186,8 @@ extension ScanRef: Codable {
     public init(from decoder: any Decoder) throws {
         let fields = try decoder.singleValueContainer().decode([String: String].self)
         let provider: Provider =
-            fields["productId"] != nil ? .binarly : fields["projectId"] != nil ? .opsmx : .yandex
+            fields["productId"] != nil ? .binarly : fields["projectId"] != nil ? .opsmx
+            : fields["repository"] != nil ? .harbor : .yandex
         do {
             try self.init(provider: provider, fields: fields)
         } catch {

@@ -12,7 +12,7 @@ struct PackedScan: Sendable {
     private enum Field: Int, CaseIterable {
         /// `<source>:<upstreamId>`: the store's key, compared and hashed in place.
         case id
-        case imageId, productId, repository, digest, tag, projectId, upstreamStatus, raw
+        case imageId, productId, repository, digest, tag, projectId, upstreamStatus, scanType, raw
     }
 
     /// Bits of `flags`: which optional values are present (an empty string is not an absent one).
@@ -53,6 +53,7 @@ struct PackedScan: Sendable {
         // Optional text fields in buffer order, after the id and imageId.
         let optionals = [
             subject.productId, subject.repository, subject.digest, subject.tag, subject.projectId, scan.upstreamStatus,
+            scan.scanType,
         ]
         var flags: Flags = [.field(.id), .field(.imageId), .field(.raw)]
         var buffer = [UInt8]()
@@ -119,7 +120,7 @@ struct PackedScan: Sendable {
                 digest: optional(.digest), tag: optional(.tag), projectId: optional(.projectId),
                 imageSizeBytes: flags.contains(.imageSizeBytes) ? imageSizeBytes : nil
             ),
-            status: status, upstreamStatus: optional(.upstreamStatus), createdAt: createdAt, updatedAt: updatedAt,
+            scanType: optional(.scanType), status: status, upstreamStatus: optional(.upstreamStatus), createdAt: createdAt, updatedAt: updatedAt,
             upstreamUpdatedAt: flags.contains(.upstreamUpdatedAt) ? upstreamUpdatedAt : nil,
             completedAt: flags.contains(.completedAt) ? completedAt : nil, findings: findings,
             score: flags.contains(.score) ? score : nil, checks: checks, via: via, revision: revision,

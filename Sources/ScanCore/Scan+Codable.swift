@@ -4,7 +4,7 @@ import Foundation
 /// strategy. Absent top-level values are written as `null`; `raw` is neither written nor read (see ``ScanJSON``).
 extension Scan: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, source, provider, upstreamId, subject, status, upstreamStatus, createdAt, updatedAt
+        case id, source, provider, upstreamId, subject, scanType, status, upstreamStatus, createdAt, updatedAt
         case upstreamUpdatedAt, completedAt, findings, score, checks, via, revision
     }
 
@@ -15,6 +15,7 @@ extension Scan: Codable {
             provider: try container.decode(Provider.self, forKey: .provider),
             upstreamId: try container.decode(String.self, forKey: .upstreamId),
             subject: try container.decode(ScanSubject.self, forKey: .subject),
+            scanType: try container.decodeIfPresent(String.self, forKey: .scanType),
             status: try container.decode(ScanStatus.self, forKey: .status),
             upstreamStatus: try container.decodeIfPresent(String.self, forKey: .upstreamStatus),
             createdAt: try container.decodeRFC3339(forKey: .createdAt),
@@ -37,6 +38,7 @@ extension Scan: Codable {
         try container.encode(provider, forKey: .provider)
         try container.encode(upstreamId, forKey: .upstreamId)
         try container.encode(subject, forKey: .subject)
+        try container.encodeIfPresent(scanType, forKey: .scanType)
         try container.encode(status, forKey: .status)
         try container.encode(upstreamStatus, forKey: .upstreamStatus)
         try container.encode(RFC3339.format(createdAt), forKey: .createdAt)

@@ -12,6 +12,9 @@ public struct Scan: Sendable, Hashable {
     public var provider: Provider
     public var upstreamId: String
     public var subject: ScanSubject
+    /// What kind of scan this is where a provider runs several kinds on one artifact (Harbor: `vulnerability` or
+    /// `sbom`); nil where there is only one. Fixed by the scan's first update: a kind never changes.
+    public var scanType: String?
     public var status: ScanStatus
     /// The upstream's own status word, kept as received (for `unknown` above all).
     public var upstreamStatus: String?
@@ -39,7 +42,8 @@ public struct Scan: Sendable, Hashable {
     private var bookkeeping = Bookkeeping()
 
     public init(
-        source: String, provider: Provider, upstreamId: String, subject: ScanSubject, status: ScanStatus,
+        source: String, provider: Provider, upstreamId: String, subject: ScanSubject, scanType: String? = nil,
+        status: ScanStatus,
         upstreamStatus: String? = nil, createdAt: Date, updatedAt: Date, upstreamUpdatedAt: Date? = nil,
         completedAt: Date? = nil, findings: Findings? = nil, score: Double? = nil, checks: [ScanCheck] = [],
         via: ScanVia, revision: UInt64 = 1, raw: [UInt8] = []
@@ -49,6 +53,7 @@ public struct Scan: Sendable, Hashable {
         self.provider = provider
         self.upstreamId = upstreamId
         self.subject = subject
+        self.scanType = scanType
         self.status = status
         self.upstreamStatus = upstreamStatus
         self.createdAt = createdAt

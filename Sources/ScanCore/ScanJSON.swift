@@ -16,7 +16,9 @@ public enum ScanJSON {
     }
 
     /// `{"scans": [...], "nextPageToken": ...}`; the key is left out on the last page (`nextPageToken` nil).
-    public static func encodeList(_ scans: [Scan], nextPageToken: String? = nil, view: View = .summary) -> [UInt8] {
+    public static func encodeList(
+        _ scans: [Scan], nextPageToken: String? = nil, view: View = .summary, index: ImageIndex? = nil
+    ) -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + scans.count * 640)
         writer.appendRaw("{\"scans\":[")
         for (index, scan) in scans.enumerated() {
@@ -24,6 +26,16 @@ public enum ScanJSON {
             write(scan, view: view, into: &writer)
         }
         writer.appendRaw("]")
+        if let index {
+            writer.appendRaw(",\"index\":{\"imageId\":")
+            writer.appendString(index.imageId)
+            writer.appendRaw(",\"children\":[")
+            for (position, child) in index.children.enumerated() {
+                if position > 0 { writer.appendRaw(",") }
+                writer.appendString(child)
+            }
+            writer.appendRaw("]}")
+        }
         if let nextPageToken {
             writer.appendRaw(",\"nextPageToken\":")
             writer.appendString(nextPageToken)
@@ -54,6 +66,10 @@ public enum ScanJSON {
         writer.appendString(scan.upstreamId)
         writer.appendRaw(",\"subject\":")
         write(scan.subject, into: &writer)
+        if let scanType = scan.scanType {
+            writer.appendRaw(",\"scanType\":")
+            writer.appendString(scanType)
+        }
         writer.appendRaw(",\"status\":")
         writer.appendString(scan.status.rawValue)
         writer.appendRaw(",\"upstreamStatus\":")

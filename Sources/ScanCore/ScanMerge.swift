@@ -22,7 +22,7 @@ public enum ScanMerge {
     public static func makeScan(_ update: ScanUpdate, now: Date) -> Scan {
         var scan = Scan(
             source: update.source, provider: update.provider, upstreamId: update.upstreamId, subject: update.subject,
-            status: update.status, createdAt: update.upstreamCreatedAt ?? now, updatedAt: now, via: update.via
+            scanType: update.scanType, status: update.status, createdAt: update.upstreamCreatedAt ?? now, updatedAt: now, via: update.via
         )
         ReportedState(update).apply(to: &scan)
         scan.createdAtIsUpstream = update.upstreamCreatedAt != nil
@@ -38,6 +38,8 @@ public enum ScanMerge {
         } else {
             next.subject = current.subject.filling(from: update.subject)
         }
+        // A scan's kind is part of what it is: the first update's stays (one that had none takes the first given).
+        if next.scanType == nil { next.scanType = update.scanType }
         if let created = update.upstreamCreatedAt, !current.createdAtIsUpstream || created < current.createdAt {
             next.createdAt = created
             next.createdAtIsUpstream = true

@@ -8,6 +8,8 @@ public struct ScanUpdate: Sendable, Hashable {
     public var provider: Provider
     public var upstreamId: String
     public var subject: ScanSubject
+    /// The kind of scan (Harbor: `vulnerability`, `sbom`), where a provider has several; see ``Scan/scanType``.
+    public var scanType: String?
     public var status: ScanStatus
     public var upstreamStatus: String?
     public var upstreamCreatedAt: Date?
@@ -21,8 +23,8 @@ public struct ScanUpdate: Sendable, Hashable {
     public var raw: [UInt8]
 
     public init(
-        source: String, provider: Provider, upstreamId: String, subject: ScanSubject, status: ScanStatus,
-        upstreamStatus: String? = nil, upstreamCreatedAt: Date? = nil, upstreamUpdatedAt: Date? = nil,
+        source: String, provider: Provider, upstreamId: String, subject: ScanSubject, scanType: String? = nil,
+        status: ScanStatus, upstreamStatus: String? = nil, upstreamCreatedAt: Date? = nil, upstreamUpdatedAt: Date? = nil,
         completedAt: Date? = nil, findings: Findings? = nil, score: Double? = nil, checks: [ScanCheck] = [],
         via: ScanVia, raw: [UInt8] = []
     ) {
@@ -30,6 +32,7 @@ public struct ScanUpdate: Sendable, Hashable {
         self.provider = provider
         self.upstreamId = upstreamId
         self.subject = subject
+        self.scanType = scanType
         self.status = status
         self.upstreamStatus = upstreamStatus
         self.upstreamCreatedAt = upstreamCreatedAt
@@ -53,7 +56,7 @@ public struct ScanUpdate: Sendable, Hashable {
 /// (the event body). `via` is `webhook`: that is how the relayed state reached us, whatever the relay's was.
 extension ScanUpdate: Decodable {
     private enum CodingKeys: String, CodingKey {
-        case source, provider, upstreamId, subject, status, upstreamStatus, createdAt, updatedAt, upstreamUpdatedAt
+        case source, provider, upstreamId, subject, scanType, status, upstreamStatus, createdAt, updatedAt, upstreamUpdatedAt
         case completedAt, findings, score, checks
     }
 
@@ -65,6 +68,7 @@ extension ScanUpdate: Decodable {
             provider: try container.decodeIfPresent(Provider.self, forKey: .provider) ?? .scanrelay,
             upstreamId: try container.decode(String.self, forKey: .upstreamId),
             subject: try container.decode(ScanSubject.self, forKey: .subject),
+            scanType: try container.decodeIfPresent(String.self, forKey: .scanType),
             status: try container.decode(ScanStatus.self, forKey: .status),
             upstreamStatus: try container.decodeIfPresent(String.self, forKey: .upstreamStatus),
             upstreamCreatedAt: try container.decodeRFC3339IfPresent(forKey: .createdAt),

@@ -41,7 +41,11 @@ enum DemoConfiguration {
                     baseURL: upstreams.opsmxURL, auth: .header(name: "X-OpsMx-Auth", value: DemoUpstreams.opsmxToken)),
                 webhook: WebhookSettings(verify: .hmacSHA256, secrets: [secrets.hmac])),
             SourceConfiguration(
-                name: "harbor", provider: .harbor, webhook: WebhookSettings(verify: .token, tokens: [secrets.harborToken])),
+                name: "harbor", provider: .harbor,
+                upstream: UpstreamSettings(
+                    baseURL: upstreams.harborURL,
+                    auth: .basic(username: DemoUpstreams.harborRobot, password: DemoUpstreams.harborSecret)),
+                webhook: WebhookSettings(verify: .token, tokens: [secrets.harborToken])),
             SourceConfiguration(name: "relay", provider: .scanrelay, webhook: standard),
         ]
         return configuration

@@ -4,6 +4,8 @@ struct DemoGuide {
     let upstreams: DemoUpstreams
     let secrets: DemoConfiguration.Secrets
 
+    private var harborIndex: String { "\(DemoUpstreams.harborApp.repository)@\(DemoUpstreams.harborApp.index)" }
+
     var text: String {
         let small = "binarly:\(upstreams.smallScanId)"
         let large = "binarly:\(upstreams.largeScanId)"
@@ -14,9 +16,11 @@ struct DemoGuide {
             .map { "-H '\($0.0): \($0.1)'" }.joined(separator: " ") ?? ""
         return """
             ScanRelay demo: the service on \(base), with simulated Binarly (\(upstreams.binarlyURL.absoluteString)), \
-            Yandex (\(upstreams.yandexURL.absoluteString)) and OpsMx (\(upstreams.opsmxURL.absoluteString)).
-            Watching a small and a large Binarly image and an OpsMx scan; signed webhooks were sent for Yandex, \
-            Harbor and a relay. Polled scans finish within about 20 seconds. Try:
+            Yandex (\(upstreams.yandexURL.absoluteString)), OpsMx (\(upstreams.opsmxURL.absoluteString)) and Harbor \
+            (\(upstreams.harborURL.absoluteString)).
+            Watching a small and a large Binarly image, an OpsMx scan and a multi-arch Harbor image; signed webhooks \
+            were sent for Yandex, Harbor (a scheduled scan, read back from Harbor's API) and a relay. Polled scans \
+            finish within about 20 seconds. Try:
 
             # every scan ScanRelay knows, newest first
             curl -s \(base)/v1/scans
@@ -25,6 +29,8 @@ struct DemoGuide {
             curl -s '\(base)/v1/scans/\(large)?wait=30s'
             # all scans of one image, newest first
             curl -s \(base)/v1/images/\(DemoUpstreams.largeImage)/scans
+            # a multi-arch Harbor image by its index digest: its children's scans (the attestation left out)
+            curl -s \(base)/v1/images/\(harborIndex.replacingOccurrences(of: "/", with: "%2F"))/scans
             # the watches and their poll schedule
             curl -s \(base)/v1/watches
             # scans that arrived by webhook (Yandex, Harbor, a relay)
@@ -45,6 +51,8 @@ struct DemoGuide {
             scanrelay wait --server \(base) --image \(DemoUpstreams.largeImage) --fail-on critical --timeout 2m
             # ... the Yandex scan has a critical finding (exit 1)
             scanrelay wait --server \(base) --scan yandex:\(DemoTraffic.yandexScanId) --fail-on critical
+            # ... the Harbor index's verdict, once both platforms are scanned: amd64 has a high finding (exit 1)
+            scanrelay wait --server \(base) --image \(harborIndex) --fail-on high --timeout 2m
 
             Ctrl-C stops the demo.
             """

@@ -30,6 +30,9 @@ struct DemoTraffic {
             "ref": ["productId": DemoUpstreams.productId, "imageId": DemoUpstreams.largeImage, "scanId": upstreams.largeScanId],
         ])
         try await post("/v1/watches", json: [
+            "source": "harbor", "ref": ["repository": DemoUpstreams.harborApp.repository, "reference": "1.0"],
+        ])
+        try await post("/v1/watches", json: [
             "source": "opsmx", "ref": ["projectId": upstreams.opsmxProject, "scanId": upstreams.opsmxScanId, "type": "sourceScan"],
         ])
         // Webhooks, signed as each source expects.
@@ -93,14 +96,14 @@ struct DemoTraffic {
         """
     }
 
+    /// A scheduled ("scan all") scan's event, shaped as Harbor sends it: `"scan": {}` and no report. A hint: the
+    /// service reads the artifact from the (simulated) Harbor API.
     static let harborEvent = """
-        {"type": "SCANNING_COMPLETED", "occur_at": 1763900000, "operator": "auto", "event_data": {"resources": [{\
-        "digest": "sha256:6094a544c2e2b6d4d5c1a1d0e8e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1", "tag": "latest", \
-        "resource_url": "harbor.example.com/demo/web:latest", "scan_overview": {\
-        "application/vnd.security.vulnerability.report; version=1.1": {"report_id": "demo-harbor-report-1", \
-        "scan_status": "Success", "severity": "High", "summary": {"total": 4, "summary": {"High": 3, "Medium": 1}}}}}], \
-        "repository": {"name": "web", "namespace": "demo", "repo_full_name": "demo/web"}, \
-        "scan": {"scan_type": "vulnerability"}}}
+        {"specversion":"1.0","id":"\(UUID().uuidString.lowercased())","source":"/projects/8/webhook/policies/1",\
+        "type":"harbor.scan.completed","datacontenttype":"application/json","time":"\(RFC3339.now())","data":{"resources":\
+        [{"digest":"\(DemoUpstreams.harborWeb.digest)","tag":"latest","resource_url":"harbor.example.com/demo/web:latest"}],\
+        "repository":{"name":"web","namespace":"demo","repo_full_name":"demo/web","repo_type":"private"},"scan":{}},\
+        "operator":"harbor-jobservice","requestid":"\(UUID().uuidString.lowercased())"}
         """
 }
 

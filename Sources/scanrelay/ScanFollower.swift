@@ -10,6 +10,8 @@ struct ScanFollower {
 
     enum Outcome {
         case final(ScanSnapshot)
+        /// Every child of a multi-arch index has a final scan: the newest of each, in the index's order.
+        case finalIndex(imageId: String, children: [ScanSnapshot])
         case timedOut(last: ScanSnapshot?)
     }
 
@@ -49,7 +51,26 @@ struct ScanFollower {
                         try await pause(Self.absentRecheck)
                     }
                 case .image(let imageId):
-                    guard case .value(let list, _) = try await client.scans(ofImage: imageId), let newest = list.scans.first else {
+                    guard case .value(let list, _) = try await client.scans(ofImage: imageId) else {
+                        progress.show("image \(imageId): no scan yet")
+                        try await pause(Self.absentRecheck)
+                        break
+                    }
+                    if let index = list.index {
+                        let children = index.children.map { list.newest(of: $0) }
+                        let final = children.compactMap { $0 }.filter(\.isFinal)
+                        if final.count == index.children.count { return .finalIndex(imageId: imageId, children: final) }
+                        progress.show("index \(imageId): \(final.count) of \(index.children.count) child images have a final scan")
+                        // Wakes on an unfinished child's next change, else re-lists after a while.
+                        if let running = children.compactMap({ $0 }).first(where: { !$0.isFinal }) {
+                            last = running
+                            _ = try await client.scan(id: running.id, wait: min(Self.imageRecheck, remaining), etag: nil)
+                        } else {
+                            try await pause(Self.absentRecheck)
+                        }
+                        break
+                    }
+                    guard let newest = list.newest() else {
                         progress.show("image \(imageId): no scan yet")
                         try await pause(Self.absentRecheck)
                         break

@@ -12,7 +12,14 @@ struct ScanSnapshot: Decodable, Equatable, Sendable {
         var total: Int?
     }
 
+    struct Subject: Decodable, Equatable, Sendable {
+        var imageId: String
+    }
+
     var id: String
+    var subject: Subject?
+    /// Harbor's `vulnerability` or `sbom`; absent for providers with one kind of scan.
+    var scanType: String?
     var status: String
     var upstreamStatus: String?
     var findings: Findings?
@@ -24,13 +31,19 @@ struct ScanSnapshot: Decodable, Equatable, Sendable {
 
     var isFinal: Bool { Self.finalStatuses.contains(status) }
 
-    private enum CodingKeys: String, CodingKey { case id, status, upstreamStatus, findings, revision }
+    /// Whether the scan can give a verdict: an SBOM lists components and judges nothing, so `wait` never follows one.
+    var givesVerdict: Bool { scanType != "sbom" }
+
+    private enum CodingKeys: String, CodingKey { case id, subject, scanType, status, upstreamStatus, findings, revision }
 
     /// The text fields came from scanners and webhook senders: they are escaped here, once, before any of them can
     /// reach a terminal (an `upstreamStatus` of `\n\u{1B}[1A\u{1B}[2KPASS ...` erased the FAIL line and showed a PASS).
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = UntrustedText.escaped(try container.decode(String.self, forKey: .id))
+        subject = try container.decodeIfPresent(Subject.self, forKey: .subject)
+            .map { Subject(imageId: UntrustedText.escaped($0.imageId)) }
+        scanType = try container.decodeIfPresent(String.self, forKey: .scanType).map(UntrustedText.escaped)
         status = UntrustedText.escaped(try container.decode(String.self, forKey: .status))
         upstreamStatus = try container.decodeIfPresent(String.self, forKey: .upstreamStatus).map(UntrustedText.escaped)
         findings = try container.decodeIfPresent(Findings.self, forKey: .findings)
@@ -40,5 +53,17 @@ struct ScanSnapshot: Decodable, Equatable, Sendable {
 
 /// `GET /v1/images/{imageId}/scans`: newest first.
 struct ImageScans: Decodable, Sendable {
+    /// A multi-arch index the service knows: the children that each need a verdict.
+    struct Index: Decodable, Sendable {
+        var imageId: String
+        var children: [String]
+    }
+
     var scans: [ScanSnapshot]
+    var index: Index?
+
+    /// The newest scan of `imageId` that can give a verdict.
+    func newest(of imageId: String? = nil) -> ScanSnapshot? {
+        scans.first { $0.givesVerdict && (imageId == nil || $0.subject?.imageId == imageId) }
+    }
 }

@@ -9,7 +9,9 @@ struct WaitCommand: AsyncParsableCommand {
         abstract: "Wait for a scan (or an image's newest scan) to finish, and exit with its verdict.",
         discussion: """
             Follows the scan through the service's API with long-polls (no tight loop). With --image, follows the \
-            newest scan of that image, switching when a newer one appears. Progress goes to standard error (one \
+            newest scan of that image, switching when a newer one appears; an SBOM scan gives no verdict and is \
+            passed over. A multi-arch index (known to the service from a watch on it) has a verdict once every child \
+            image has a final scan: the worst child's. Progress goes to standard error (one \
             redrawn line on a terminal, a line per change otherwise); the verdict to standard output.
 
             Exit status:
@@ -66,6 +68,8 @@ struct WaitCommand: AsyncParsableCommand {
         switch outcome {
         case .final(let snapshot):
             verdict = .final(snapshot, failOn: failOn)
+        case .finalIndex(let imageId, let children):
+            verdict = .index(imageId, children: children, failOn: failOn)
         case .timedOut(let last):
             verdict = .timedOut(after: timeout.defaultValueDescription, last: last, following: scan ?? "image \(image ?? "")")
         }

@@ -48,6 +48,23 @@ struct WaitVerdict: Equatable {
         )
     }
 
+    /// The verdict on a multi-arch index once every child has a final scan: the worst child's (a failed scan before
+    /// findings before a pass), named for the index.
+    static func index(_ imageId: String, children: [ScanSnapshot], failOn threshold: Threshold?) -> WaitVerdict {
+        let verdicts = children.map { final($0, failOn: threshold) }
+        guard let worst = verdicts.max(by: { $0.exitStatus < $1.exitStatus }) else {
+            return WaitVerdict(exitStatus: ExitStatus.scanFailedOrTimeout, message: "FAIL index \(imageId) has no child images to judge")
+        }
+        let warnings = verdicts.compactMap(\.warning)
+        let count = "\(children.count) child image\(children.count == 1 ? "" : "s")"
+        if worst.exitStatus == ExitStatus.pass {
+            return WaitVerdict(exitStatus: ExitStatus.pass, message: "PASS index \(imageId): all \(count) pass",
+                               warning: warnings.isEmpty ? nil : warnings.joined(separator: "\n"))
+        }
+        return WaitVerdict(exitStatus: worst.exitStatus, message: "FAIL index \(imageId) (\(count)): " + worst.message.replacingOccurrences(of: "FAIL ", with: "", options: .anchored),
+                           warning: warnings.isEmpty ? nil : warnings.joined(separator: "\n"))
+    }
+
     /// The verdict when the time ran out before a final state.
     static func timedOut(after timeout: String, last: ScanSnapshot?, following: String) -> WaitVerdict {
         let state = last.map { "\($0.id) is still \($0.status)" } ?? "no scan of \(following) is known yet"

@@ -10,6 +10,9 @@ import Testing
         #expect(try ScanRef(provider: .yandex, object: ["imageId": "i"]) == .yandexImage(imageId: "i"))
         #expect(try ScanRef(provider: .opsmx, object: ["projectId": "0x1", "scanId": "0x2", "type": "sourceScan"])
             == .opsmx(projectId: "0x1", scanId: "0x2", type: "sourceScan"))
+        let harbor = try ScanRef(provider: .harbor, object: ["repository": "library/team/nginx", "reference": "sha256:abc"])
+        #expect(harbor == .harbor(repository: "library/team/nginx", reference: "sha256:abc"))
+        #expect(try JSONDecoder().decode(ScanRef.self, from: JSONEncoder().encode(harbor)) == harbor, "journaled and read back")
     }
 
     @Test(arguments: [
@@ -22,7 +25,10 @@ import Testing
         (.yandex, [:], "scanResultId: a yandex ref needs scanResultId or imageId"),
         (.yandex, ["scanResultId": "r", "imageId": "i"], "imageId: is not a field of this ref"),
         (.opsmx, ["projectId": "p", "scanId": "s"], "type: is required"),
-        (.harbor, ["imageId": "i"], "source: a harbor source has no upstream API to watch"),
+        (.harbor, ["imageId": "i"], "repository: is required"),
+        (.harbor, ["repository": "nginx", "reference": "latest"], "repository: must be <project>/<repository>, such as library/nginx"),
+        (.harbor, ["repository": "library/../x", "reference": "latest"], "repository: must be an id: visible ASCII without / ? # % or \\"),
+        (.harbor, ["repository": "library/nginx"], "reference: is required"),
     ])
     func refsThatDoNotFit_NameTheField(provider: Provider, fields: [String: String], message: String) {
         #expect(throws: ScanRefError.self) { try ScanRef(provider: provider, object: fields) }
@@ -69,7 +75,8 @@ import Testing
         #expect(ScanRef(refetching: try Fixture.scan(.yandex, "yandex-scan-result")) == .yandexScan(scanResultId: "crp7hk9c3c0m6f4sd1ab"))
         #expect(ScanRef(refetching: try Fixture.scan(.opsmx, "opsmx-webhook"))
             == .opsmx(projectId: "0x29ab7", scanId: "0x29ab8", type: "sourceScan"))
-        #expect(ScanRef(refetching: try Fixture.scan(.harbor, "harbor-default-completed")) == nil)
+        #expect(ScanRef(refetching: try Fixture.scan(.harbor, "harbor-default-scanning-completed")) == .harbor(
+            repository: "library/node", reference: "sha256:6094a544c2e2b6d4d5c1a1d0e8e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1"))
         #expect(ScanRef(refetching: try Fixture.scan(.scanrelay, "scanrelay-scan-completed"))?.provider == .binarly,
                 "the ref follows the ids' provider; whether to poll is the receiving source's decision")
     }

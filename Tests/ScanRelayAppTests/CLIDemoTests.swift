@@ -20,7 +20,7 @@ import Testing
         let lines = demo.output.all
         let curls = lines.filter { $0.hasPrefix("curl ") && !$0.contains("/v1/events") }
         let gates = lines.filter { $0.hasPrefix("scanrelay wait ") }
-        #expect(curls.count == 11 && gates.count == 2)
+        #expect(curls.count == 12 && gates.count == 3)
 
         // The gates first: they wait (long-poll) until the polled scans complete.
         let binary = CLIProcess.binary.path
@@ -28,6 +28,8 @@ import Testing
         #expect(image.status == 0, "\(image.stdout)\(image.stderr)")
         let yandex = try await Self.shell(binary + gates[1].dropFirst("scanrelay".count))
         #expect(yandex.status == 1 && yandex.stdout.hasPrefix("FAIL yandex:"), "\(yandex.stdout)\(yandex.stderr)")
+        let index = try await Self.shell(binary + gates[2].dropFirst("scanrelay".count))
+        #expect(index.status == 1 && index.stdout.hasPrefix("FAIL index demo/app@"), "\(index.stdout)\(index.stderr)")
 
         for line in curls {
             let result = try await Self.shell(line)
@@ -40,7 +42,7 @@ import Testing
                 #expect(Self.json(result.stdout)?["accepted"] as? Bool == true, "\(result.stdout)")
             } else if line.contains("/v1/watches") {
                 let watches = try #require(Self.json(result.stdout)?["watches"] as? [[String: Any]])
-                #expect(watches.count == 3)
+                #expect(watches.count == 4)
             } else if line.contains("?source=") || line.contains("/images/") || line.hasSuffix("/v1/scans") {
                 let scans = try #require(Self.json(result.stdout)?["scans"] as? [[String: Any]], "\(line)")
                 #expect(!scans.isEmpty, "\(line)")

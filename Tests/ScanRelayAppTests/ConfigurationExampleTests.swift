@@ -11,7 +11,7 @@ import Testing
     /// The placeholders the file's header tells users to export.
     static let environment = [
         "SCANRELAY_READ_TOKEN": "r", "BINARLY_CLIENT_SECRET": "s", "BINARLY_HINT_SECRET": "s", "YC_IAM_TOKEN": "t",
-        "OPSMX_TOKEN": "t", "OPSMX_WEBHOOK_SECRET": "s", "HARBOR_AUTH_HEADER": "h",
+        "OPSMX_TOKEN": "t", "OPSMX_WEBHOOK_SECRET": "s", "HARBOR_AUTH_HEADER": "h", "HARBOR_ROBOT_SECRET": "r",
         "YANDEX_WEBHOOK_SECRET": ConfigurationFixtures.webhookSecret,
     ]
 
@@ -24,6 +24,8 @@ import Testing
         } else {
             Issue.record("the binarly source should show OAuth2 client credentials")
         }
+        #expect(configuration.sources[3].upstream?.auth == .basic(username: "robot$library+scanrelay", password: "r"),
+                "a robot name keeps its $ (only ${ starts a variable)")
     }
 
     @Test func theExampleSpellsOutTheDefaults() throws {

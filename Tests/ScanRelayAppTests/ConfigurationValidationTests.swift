@@ -18,7 +18,7 @@ import Testing
     static let exposure = "the API has no tokens, so anyone who can reach 0.0.0.0:8080 could read scans and start watches; "
         + "add api.tokens (or SCANRELAY_API_TOKENS), listen on a loopback address (127.0.0.1, ::1), "
         + "or set api.allowAnonymous: true (SCANRELAY_ALLOW_ANONYMOUS=true)"
-    static let authChoices = "give exactly one of bearer: TOKEN, header: NAME with value: VALUE, or oauth2: { tokenURL, clientID, clientSecret, audience }"
+    static let authChoices = "give exactly one of bearer: TOKEN, header: NAME with value: VALUE, oauth2: { tokenURL, clientID, clientSecret, audience }, or basic: { username, password }"
 
     /// A source whose only problem is the webhook section given.
     static func source(_ webhook: String) -> String {
@@ -133,8 +133,24 @@ import Testing
             "test.yaml:11: sources[3].webhook: is required; give webhook: { verify: standard-webhooks, secret: ... } (or verify: none explicitly)",
             "test.yaml:11: sources[3].webhok: unknown key; did you mean \"webhook\"?",
         ]),
-        Case(yaml: "sources:\n  - name: h\n    provider: harbor\n    upstream: { baseURL: \"https://harbor.example.com\" }\n    webhook: { verify: none }\n", expected: [
-            "test.yaml:4: sources[0].upstream: provider harbor is not polled (webhooks only); remove upstream",
+        Case(yaml: "sources:\n  - name: r\n    provider: scanrelay\n    upstream: { baseURL: \"https://relay.example.com\" }\n    webhook: { verify: none }\n", expected: [
+            "test.yaml:4: sources[0].upstream: provider scanrelay is not polled (webhooks only); remove upstream",
+        ]),
+        // sources: upstream.auth.basic (a Harbor robot account)
+        Case(yaml: upstream("{ baseURL: \"https://x\", auth: { basic: { username: \"robot$p+ci\" } } }"), expected: [
+            "test.yaml:4: sources[0].upstream.auth.basic.password: is required; give the account's password or secret (password or passwordFile)",
+        ]),
+        Case(yaml: upstream("{ baseURL: \"https://x\", auth: { basic: { password: s } } }"), expected: [
+            "test.yaml:4: sources[0].upstream.auth.basic.username: is required; give the account name, e.g. a Harbor robot's full name robot$project+scanrelay",
+        ]),
+        Case(yaml: upstream("{ baseURL: \"https://x\", auth: { basic: { username: \"a:b\", password: s } } }"), expected: [
+            "test.yaml:4: sources[0].upstream.auth.basic.username: contains ':', which Basic authentication cannot carry in a user name",
+        ]),
+        Case(yaml: upstream("{ baseURL: \"https://x\", auth: { basic: { username: u, password: \"\" } } }"), expected: [
+            "test.yaml:4: sources[0].upstream.auth.basic.password: is empty; an empty credential would never be accepted",
+        ]),
+        Case(yaml: upstream("{ baseURL: \"https://x\", auth: { basic: { username: u, password: s, pasword: t } } }"), expected: [
+            "test.yaml:4: sources[0].upstream.auth.basic.pasword: unknown key; did you mean \"password\"?",
         ]),
         // sources: upstream
         Case(yaml: upstream("{ auth: { bearer: t } }"), expected: [

@@ -48,7 +48,7 @@ struct WebhookIngestTests {
         ("binarly", "binarly-get-scan-spec", "binarly:01JZ30CYZY52F5BPR3AAJ2DP89"),
         ("yandex", "yandex-scan-result", "yandex:crp7hk9c3c0m6f4sd1ab"),
         ("opsmx", "opsmx-webhook", "opsmx:0x29ab7/sourceScan/0x29ab8"),
-        ("harbor", "harbor-default-completed", "harbor:c86fb19c-0168-4aca-9921-17ff04d53612"),
+        ("harbor", "harbor-default-scanning-completed", "harbor:c86fb19c-0168-4aca-9921-17ff04d53612"),
         ("relay", "scanrelay-scan-completed", "relay:01JZ30CYZY52F5BPR3AAJ2DP89"),
     ])
     func eachProvidersFixture_IsAccepted_AndCached(source: String, fixture: String, scanId: String) async throws {

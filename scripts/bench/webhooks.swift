@@ -61,7 +61,7 @@ row("delivery key from body SHA-256, 2 KiB", cpuTime(50_000) {
 
 let fixtures = URL(fileURLWithPath: CommandLine.arguments[1])
 for (provider, name) in [(Provider.binarly, "binarly-get-scan-spec"), (.yandex, "yandex-scan-result"), (.opsmx, "opsmx-webhook"),
-                         (.harbor, "harbor-default-completed"), (.harbor, "harbor-cloudevents-completed"),
+                         (.harbor, "harbor-default-scanning-completed"), (.harbor, "harbor-cloudevents-completed"),
                          (.scanrelay, "scanrelay-scan-completed")] {
     let payload = Array(try Data(contentsOf: fixtures.appendingPathComponent(name + ".json")))
     row("decode \(name) (\(payload.count) B)", try cpuTime(5_000) {

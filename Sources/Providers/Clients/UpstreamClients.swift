@@ -1,7 +1,7 @@
 import Foundation
 import ScanCore
 
-/// The client for a source's provider, or nil for providers that have no API to poll (Harbor, ScanRelay).
+/// The client for a source's provider, or nil for providers that have no API to poll (ScanRelay).
 public func makeUpstreamClient(
     provider: Provider, source: String, configuration: UpstreamConfiguration, maxConnections: Int,
     now: @escaping @Sendable () -> Date = { Date() }
@@ -10,7 +10,8 @@ public func makeUpstreamClient(
     case .binarly: BinarlyClient(source: source, configuration: configuration, maxConnections: maxConnections, now: now)
     case .yandex: YandexClient(source: source, configuration: configuration, maxConnections: maxConnections, now: now)
     case .opsmx: OpsMxClient(source: source, configuration: configuration, maxConnections: maxConnections, now: now)
-    case .harbor, .scanrelay: nil
+    case .harbor: HarborClient(source: source, configuration: configuration, maxConnections: maxConnections, now: now)
+    case .scanrelay: nil
     }
 }
 

@@ -25,6 +25,9 @@ public enum UpstreamAuth: Sendable, CustomStringConvertible {
     case header(name: String, value: String)
     /// OAuth2 client credentials: a form POST to `tokenURL`, the token then sent as a bearer token.
     case oauth2(OAuth2Credentials)
+    /// `Authorization: Basic base64(username:password)` (RFC 7617), e.g. a Harbor robot account
+    /// (`robot$project+name` and its secret).
+    case basic(username: String, password: String)
 
     public var description: String {
         switch self {
@@ -32,6 +35,7 @@ public enum UpstreamAuth: Sendable, CustomStringConvertible {
         case .bearer: "bearer(<redacted>)"
         case .header(let name, _): "header(\(name): <redacted>)"
         case .oauth2(let credentials): "oauth2(\(credentials.tokenURL.absoluteString), client \(credentials.clientID))"
+        case .basic: "basic(<redacted>)"
         }
     }
 }

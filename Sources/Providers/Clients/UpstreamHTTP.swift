@@ -30,23 +30,24 @@ struct UpstreamHTTP: Sendable {
         return url
     }
 
-    /// The body of a 2xx answer to `GET url`.
-    func get(_ url: URL) async throws(UpstreamError) -> Data {
-        try await exchange("GET", url, body: nil)
+    /// The body of a 2xx answer to `GET url`. `headers` are fixed request fields a provider's API asks for
+    /// (Harbor's `X-Accept-Vulnerabilities`); never a credential, which only `auth` adds.
+    func get(_ url: URL, headers: [(String, String)] = []) async throws(UpstreamError) -> Data {
+        try await exchange("GET", url, body: nil, headers: headers)
     }
 
     /// The body of a 2xx answer to `POST url` with a JSON `body`: for the few read-only queries an upstream
     /// exposes as POST (Binarly's findings report).
     func post(_ url: URL, json body: Data) async throws(UpstreamError) -> Data {
-        try await exchange("POST", url, body: body)
+        try await exchange("POST", url, body: body, headers: [])
     }
 
-    private func exchange(_ method: String, _ url: URL, body: Data?) async throws(UpstreamError) -> Data {
+    private func exchange(_ method: String, _ url: URL, body: Data?, headers: [(String, String)]) async throws(UpstreamError) -> Data {
         let token = try await tokens?.accessToken()
-        var response = try await send(method, url, body: body, token: token)
+        var response = try await send(method, url, body: body, headers: headers, token: token)
         if response.status == 401, let tokens, let token {
             await tokens.invalidate(token)
-            response = try await send(method, url, body: body, token: tokens.accessToken())
+            response = try await send(method, url, body: body, headers: headers, token: tokens.accessToken())
         }
         switch response.status {
         case 200..<300:
@@ -58,10 +59,18 @@ struct UpstreamHTTP: Sendable {
         }
     }
 
-    private func send(_ method: String, _ url: URL, body: Data?, token: String?) async throws(UpstreamError) -> UpstreamResponse {
+    /// RFC 7617: `Basic` and the base64 of `username:password` as UTF-8.
+    static func basicCredentials(username: String, password: String) -> String {
+        "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+    }
+
+    private func send(
+        _ method: String, _ url: URL, body: Data?, headers: [(String, String)], token: String?
+    ) async throws(UpstreamError) -> UpstreamResponse {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Accept")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -71,6 +80,8 @@ struct UpstreamHTTP: Sendable {
         case .bearer(let value): request.setValue("Bearer \(value)", forHTTPHeaderField: "Authorization")
         case .header(let name, let value): request.setValue(value, forHTTPHeaderField: name)
         case .oauth2: if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        case .basic(let username, let password):
+            request.setValue(Self.basicCredentials(username: username, password: password), forHTTPHeaderField: "Authorization")
         }
         return try await transport.send(request)
     }

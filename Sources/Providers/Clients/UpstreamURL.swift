@@ -20,6 +20,8 @@ struct UpstreamURL {
             switch piece {
             case .literal(let literal): text += literal
             case .value(let value): text += Self.encodeSegment(value)
+            case .doubleEncoded(let value): text += Self.encode(Self.encode(value))
+            case .reference(let value): text += Self.encodeSegment(value, keeping: Self.unreservedAndColon)
             }
         }
         if !query.isEmpty {
@@ -32,15 +34,22 @@ struct UpstreamURL {
     enum Piece: ExpressibleByStringLiteral {
         case literal(String)
         case value(String)
+        /// A value that may hold `/`, encoded twice so the upstream's router sees one segment (Harbor's repository
+        /// name: `team/nginx` is sent as `team%252Fnginx`). Callers keep `.` and `..` out of it (ref validation).
+        case doubleEncoded(String)
+        /// One segment like `value`, but keeping `:` (a path character): a digest `sha256:…` as upstreams print it.
+        case reference(String)
         init(stringLiteral value: String) { self = .literal(value) }
     }
+
+    private static let unreservedAndColon = unreserved.union(CharacterSet(charactersIn: ":"))
 
     static func encode(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
-    private static func encodeSegment(_ value: String) -> String {
+    private static func encodeSegment(_ value: String, keeping allowed: CharacterSet = unreserved) -> String {
         if value == "." || value == ".." { return String(repeating: "%2E", count: value.count) }
-        return encode(value)
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 }

@@ -1,14 +1,24 @@
 import Foundation
 import ScanCore
 
-/// One resource of a Harbor scan event: an artifact (digest, tag) and its scan report summary.
+/// One scan of one Harbor artifact, as a webhook resource or the artifact API shows it: the artifact (digest, tag)
+/// and one report summary — a vulnerability report (`scan_overview`, keyed by report MIME type) or an SBOM report
+/// (`sbom_overview`, flat).
 struct HarborReport {
+    /// Harbor's two scan types; a scheduled scan's event names none and is a vulnerability scan.
+    enum Kind: String {
+        case vulnerability
+        case sbom
+    }
+
     struct Context {
-        let type: HarborDecoding.EventType
+        /// The webhook's event type; nil for a poll of the artifact API.
+        let event: HarborDecoding.EventType?
         let repository: String
-        let scanType: String
+        /// When the event happened (webhooks only).
         let eventTime: Date?
         let source: String
+        let via: ScanVia
     }
 
     /// Report MIME types, newest first: Harbor 2.x, then the adapter format older versions key reports by.
@@ -19,13 +29,19 @@ struct HarborReport {
 
     let digest: String
     let tag: String?
+    let kind: Kind
+    /// The report summary; nil when the resource carries none (a scheduled scan's event, an artifact never scanned).
     let report: [String: JSONValue]?
     let context: Context
 
-    init(_ resource: JSONValue, path: String, context: Context) throws(WebhookDecodeError) {
-        digest = try WebhookDecoding.requiredString(resource["digest"], at: path + ".digest")
-        tag = resource["tag"]?.string
-        report = Self.report(in: resource["scan_overview"])
+    init(digest: String, tag: String?, kind: Kind, overviews resource: JSONValue, context: Context) {
+        self.digest = digest
+        self.tag = tag
+        self.kind = kind
+        switch kind {
+        case .vulnerability: report = Self.report(in: resource["scan_overview"])
+        case .sbom: report = resource["sbom_overview"]?.object.flatMap { $0.isEmpty ? nil : $0 }
+        }
         self.context = context
     }
 
@@ -37,43 +53,43 @@ struct HarborReport {
         return others.count == 1 ? others[0] : nil
     }
 
-    /// A scheduled scan may send a completed event with no report at all: there is nothing to record (counts of
-    /// zero would let a CI gate pass a scan nobody has seen). Failed and stopped events speak for themselves.
-    func event(raw: [UInt8]) -> WebhookEvent {
-        if report == nil, context.type == .completed {
-            return .ignored(reason: "SCANNING_COMPLETED without a scan report for \(digest)")
-        }
-        return .scan(update(raw: raw))
+    /// `<report_id>`, else `<digest>/<scan type>`. SBOM scans always take the latter: Harbor's SBOM webhooks carry no
+    /// report id while its API does, and one SBOM scan must have one id whichever way it arrives.
+    var upstreamId: String {
+        if kind == .vulnerability, let reportId = report?["report_id"]?.string, !reportId.isEmpty { return reportId }
+        return "\(digest)/\(kind.rawValue)"
     }
 
     func update(raw: [UInt8]) -> ScanUpdate {
-        let scanStatus = report?["scan_status"]?.string
-        let status = Self.status(context.type, scanStatus: scanStatus)
+        let scanStatus = report?["scan_status"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+        let status = Self.status(context.event, scanStatus: scanStatus)
         let endTime = WebhookDecoding.time(report?["end_time"])
         return ScanUpdate(
-            source: context.source, provider: .harbor,
-            upstreamId: report?["report_id"]?.string ?? "\(digest)/\(context.scanType)",
+            source: context.source, provider: .harbor, upstreamId: upstreamId,
             subject: ScanSubject(imageId: "\(context.repository)@\(digest)", repository: context.repository,
                                  digest: digest, tag: tag),
-            status: status, upstreamStatus: scanStatus ?? context.type.rawValue,
+            scanType: kind.rawValue,
+            status: status, upstreamStatus: scanStatus ?? context.event?.rawValue,
             upstreamCreatedAt: WebhookDecoding.time(report?["start_time"]),
             upstreamUpdatedAt: endTime ?? context.eventTime,
             completedAt: status.isTerminal ? endTime ?? context.eventTime : nil,
-            findings: Self.findings(report?["summary"]),
-            via: .webhook, raw: raw
+            // An SBOM lists components, not vulnerabilities: it has no counts to give.
+            findings: kind == .vulnerability && status == .completed ? Self.findings(report?["summary"]) : nil,
+            via: context.via, raw: raw
         )
     }
 
-    /// The event type decides failed and stopped; a completed event defers to the report's own `scan_status`,
-    /// because Harbor sends SCANNING_COMPLETED while some reports still say `Running`.
-    static func status(_ type: HarborDecoding.EventType, scanStatus: String?) -> ScanStatus {
-        switch type {
-        case .failed: return .failed
-        case .stopped: return .cancelled
-        case .completed: break
+    /// The event type decides failed and stopped; a completed event (and a poll) defers to the report's own
+    /// `scan_status`, because Harbor sends SCANNING_COMPLETED while some reports still say `Running`.
+    static func status(_ event: HarborDecoding.EventType?, scanStatus: String?) -> ScanStatus {
+        switch event {
+        case .failed?: return .failed
+        case .stopped?: return .cancelled
+        case .completed?, nil: break
         }
         switch scanStatus?.lowercased() {
-        case nil, "success": return .completed
+        case nil: return event == nil ? .unknown : .completed
+        case "success": return .completed
         case "running", "pending", "scheduled": return .running
         case "error": return .failed
         case "stopped": return .cancelled

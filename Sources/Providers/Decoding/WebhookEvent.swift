@@ -18,7 +18,8 @@ public enum WebhookEvent: Sendable, Hashable {
 /// A decoded webhook body: its events, in body order, and the delivery key the provider's payload implies.
 public struct DecodedWebhook: Sendable, Hashable {
     public var events: [WebhookEvent]
-    /// A provider-derived idempotency key (Harbor: event type, time and digests; a Yandex trigger: its event ids),
+    /// A provider-derived idempotency key (Harbor: the CloudEvents `id`, else event type, time, digests, scan type and
+    /// report ids; a Yandex trigger: its event ids),
     /// for schemes without `webhook-id`. Nil where the payload has none: the caller then uses the body's SHA-256.
     public var deliveryKey: String?
 

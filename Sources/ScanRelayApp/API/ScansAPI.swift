@@ -5,6 +5,7 @@ import ScanCore
 /// `GET /v1/images/{imageId}/scans`.
 struct ScansAPI: Sendable {
     let store: ScanStore
+    let indexes: ImageIndexTable
     let longPoll: LongPoll
 
     func register(on router: inout Router) {
@@ -12,10 +13,17 @@ struct ScansAPI: Sendable {
         router.get("/v1/scans/{id}", access: .read) { request in
             await answering { () throws(APIError) in try await one(request) }
         }
-        router.get("/v1/images/{imageId}/scans", access: .read) { request in
-            let scans = store.scans(imageId: request.pathParameters["imageId"] ?? "")
-            return .json(ScanJSON.encodeList(scans))
-        }
+        router.get("/v1/images/{imageId}/scans", access: .read) { request in image(request.pathParameters["imageId"] ?? "") }
+    }
+
+    /// An image's scans, newest first. A multi-arch index learned from polling answers with its children's scans
+    /// (and its own, should it have any) and names the children in `index.children`, so a client can tell whether
+    /// every child has a verdict yet.
+    private func image(_ imageId: String) -> HTTPResponse {
+        guard let index = indexes.index(imageId) else { return .json(ScanJSON.encodeList(store.scans(imageId: imageId))) }
+        let scans = ([imageId] + index.children).flatMap { store.scans(imageId: $0) }
+            .sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id < $1.id }
+        return .json(ScanJSON.encodeList(scans, index: index))
     }
 
     private func list(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

@@ -69,6 +69,7 @@ extension SourceConfiguration {
             case .none: .none
             case .bearer(let token): .bearer(token)
             case .header(let name, let value): .header(name: name, value: value)
+            case .basic(let username, let password): .basic(username: username, password: password)
             case .oauth2(let settings):
                 .oauth2(
                     OAuth2Credentials(

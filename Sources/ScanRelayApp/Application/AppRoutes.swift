@@ -9,6 +9,8 @@ import Webhooks
 enum AppRoutes {
     struct Components: Sendable {
         let store: ScanStore
+        /// Multi-arch indexes learned by polling, for `GET /v1/images/{imageId}/scans`.
+        let indexes: ImageIndexTable
         let scheduler: WatchScheduler
         let metrics: AppMetrics
         let readiness: Readiness
@@ -27,7 +29,7 @@ enum AppRoutes {
         try webhookIngest(configuration, c).register(on: &router)
         WatchesAPI(scheduler: c.scheduler, providers: providers, pollableSources: pollable, durable: c.durable)
             .register(on: &router)
-        ScansAPI(store: c.store, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
+        ScansAPI(store: c.store, indexes: c.indexes, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
         EventsAPI(
             events: c.store.events, pingInterval: configuration.cache.ssePingInterval, shutdown: c.shutdown,
             metrics: c.metrics

@@ -9,7 +9,7 @@ import ScanCore
 /// same store webhooks feed, watch expiries published as `watch.expired` events.
 enum PollerFactory {
     static func makeScheduler(
-        _ configuration: AppConfiguration, store: ScanStore, metrics: AppMetrics, durable: DurableState?,
+        _ configuration: AppConfiguration, store: ScanStore, indexes: ImageIndexTable, metrics: AppMetrics, durable: DurableState?,
         logger: Logger
     ) throws -> WatchScheduler {
         var sources: [String: WatchScheduler.Source] = [:]
@@ -38,6 +38,7 @@ enum PollerFactory {
                     throw ScanNotKept(error.detail)
                 }
             },
+            onIndex: { index in indexes.record(index) },
             onExpired: { watch in
                 events.publish(type: "watch.expired", payload: WatchEventJSON.encode(type: "watch.expired", watch: watch))
             },

@@ -42,12 +42,13 @@ public final class ScanRelayApplication: Sendable {
                 directory: directory, store: store, ledger: ledger, logger: logger,
                 options: DurableState.journalOptions(maxBodyBytes: configuration.limits.maxBodyBytes))
         }
+        let indexes = ImageIndexTable(capacity: max(1, configuration.cache.maxScans / 10))
         let scheduler = try PollerFactory.makeScheduler(
-            configuration, store: store, metrics: metrics, durable: durable, logger: logger)
+            configuration, store: store, indexes: indexes, metrics: metrics, durable: durable, logger: logger)
         let responder = try AppRoutes.responder(
             configuration: configuration,
             components: AppRoutes.Components(
-                store: store, scheduler: scheduler, metrics: metrics, readiness: readiness, shutdown: shutdown,
+                store: store, indexes: indexes, scheduler: scheduler, metrics: metrics, readiness: readiness, shutdown: shutdown,
                 ledger: ledger, durable: durable, logger: logger))
         self.metrics = metrics
         self.durable = durable

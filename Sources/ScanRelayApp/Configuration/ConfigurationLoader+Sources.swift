@@ -69,14 +69,15 @@ extension ConfigurationLoader {
         return baseURL.map { UpstreamSettings(baseURL: $0, auth: auth) }
     }
 
-    /// Exactly one of `bearer`, `header` + `value`, or `oauth2`.
+    /// Exactly one of `bearer`, `header` + `value`, `oauth2` or `basic`.
     private func readAuth(_ section: ConfigMapping) -> UpstreamAuth? {
-        let kinds = ["bearer", "header", "oauth2"].filter { section.contains($0) || section.contains($0 + "File") }
-        let choices = "bearer: TOKEN, header: NAME with value: VALUE, or oauth2: { tokenURL, clientID, clientSecret, audience }"
+        let kinds = ["bearer", "header", "oauth2", "basic"].filter { section.contains($0) || section.contains($0 + "File") }
+        let choices = "bearer: TOKEN, header: NAME with value: VALUE, oauth2: { tokenURL, clientID, clientSecret, audience }, "
+            + "or basic: { username, password }"
         defer { section.finish() }
         guard kinds.count == 1 else {
             // Mark the credential keys as known, so only real typos are reported besides this problem.
-            for key in ["bearer", "bearerFile", "header", "value", "valueFile", "oauth2"] { _ = section.value(key) }
+            for key in ["bearer", "bearerFile", "header", "value", "valueFile", "oauth2", "basic"] { _ = section.value(key) }
             let found = kinds.isEmpty ? "no credentials" : kinds.joined(separator: " and ")
             section.reader.report("has \(found); give exactly one of \(choices)", at: section.path, line: section.line)
             return nil
@@ -93,9 +94,27 @@ extension ConfigurationLoader {
             }
             guard let name, let value = value.flatMap({ nonEmpty($0, section, "value") }) else { return nil }
             return .header(name: name, value: value)
+        case "basic":
+            return section.mapping("basic").flatMap(readBasic)
         default:
             return section.mapping("oauth2").flatMap(readOAuth2).map(UpstreamAuth.oauth2)
         }
+    }
+
+    /// `basic: { username, password | passwordFile }`. The username may not hold `:` (RFC 7617 splits there); a
+    /// Harbor robot's full name, `robot$project+name`, is fine.
+    private func readBasic(_ section: ConfigMapping) -> UpstreamAuth? {
+        let username = section.string("username", required: "give the account name, e.g. a Harbor robot's full name robot$project+scanrelay")
+        let password = section.string("password", required: "give the account's password or secret (password or passwordFile)")
+        section.finish()
+        if let username, username.contains(":") {
+            section.report("contains ':', which Basic authentication cannot carry in a user name", key: "username")
+            return nil
+        }
+        guard let username = username.flatMap({ nonEmpty($0, section, "username") }),
+              let password = password.flatMap({ nonEmpty($0, section, "password") })
+        else { return nil }
+        return .basic(username: username, password: password)
     }
 
     private func readOAuth2(_ section: ConfigMapping) -> OAuth2Settings? {
@@ -134,8 +153,8 @@ extension Provider {
     /// Providers whose REST API ScanRelay polls; the others only send webhooks.
     var polls: Bool {
         switch self {
-        case .binarly, .yandex, .opsmx: true
-        case .harbor, .scanrelay: false
+        case .binarly, .yandex, .opsmx, .harbor: true
+        case .scanrelay: false
         }
     }
 }

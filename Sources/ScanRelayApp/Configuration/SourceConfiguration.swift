@@ -39,6 +39,8 @@ public enum UpstreamAuth: Sendable, Equatable, CustomStringConvertible {
     case header(name: String, value: String)
     /// OAuth2 client credentials; the bearer token is fetched and renewed by the upstream client.
     case oauth2(OAuth2Settings)
+    /// `Authorization: Basic base64(username:password)`, e.g. a Harbor robot account.
+    case basic(username: String, password: String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum UpstreamAuth: Sendable, Equatable, CustomStringConvertible {
         case .bearer: "bearer(<redacted>)"
         case .header(let name, _): "header(\(name): <redacted>)"
         case .oauth2(let settings): "oauth2(\(settings.tokenURL.absoluteString), client \(settings.clientID))"
+        case .basic: "basic(<redacted>)"
         }
     }
 }

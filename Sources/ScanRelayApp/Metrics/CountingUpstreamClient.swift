@@ -12,7 +12,7 @@ struct CountingUpstreamClient: UpstreamClient {
         do {
             let result = try await client.poll(ref, scanStartedAt: scanStartedAt)
             switch result {
-            case .scan: metrics.recordPoll(source: source, outcome: "scan")
+            case .scan, .scans: metrics.recordPoll(source: source, outcome: "scan")
             case .noScanYet: metrics.recordPoll(source: source, outcome: "no_scan_yet")
             }
             return result
