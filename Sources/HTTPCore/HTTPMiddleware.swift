@@ -18,6 +18,10 @@ public struct MiddlewareResponder: HTTPResponder {
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         await middleware.handle(request, next: next)
     }
+
+    public func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse? {
+        next.answerBeforeBody(to: head)
+    }
 }
 
 extension HTTPResponder {

@@ -24,7 +24,8 @@ enum AppRoutes {
         let providers = Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0.provider) })
         let pollable = Set(configuration.sources.filter { $0.upstream != nil }.map(\.name))
 
-        try webhookIngest(configuration, c).register(on: &router)
+        let ingest = try webhookIngest(configuration, c)
+        ingest.register(on: &router)
         WatchesAPI(scheduler: c.scheduler, providers: providers, pollableSources: pollable, durable: c.durable)
             .register(on: &router)
         ScansAPI(store: c.store, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
@@ -43,7 +44,7 @@ enum AppRoutes {
         ).register(on: &router)
 
         // The last `with` runs first: request id, access log, metrics, then auth in front of the router.
-        return router
+        return WebhookRouting(router: router, ingest: ingest)
             .with(AuthMiddleware(authenticator: configuration.api.tokens.isEmpty ? nil : TokenAuthenticator(tokens: configuration.api.tokens)))
             .with(HTTPMetricsMiddleware(metrics: c.metrics, router: router))
             .with(AccessLogMiddleware(logger: c.logger))
