@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPCore
 
@@ -14,9 +15,20 @@ struct OperationsAPI: Sendable {
         router.get("/healthz") { _ in .json(Array(#"{"status":"ok"}"#.utf8)) }
         router.get("/readyz") { _ in readyz() }
         router.get("/metrics") { _ in await metricsText() }
-        router.get("/openapi.yaml") { _ in
-            HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], bytes: openAPIDocument)
+        let etag = Self.entityTag(of: openAPIDocument)
+        router.get("/openapi.yaml") { request in
+            // With an ETag a cache may keep the spec and revalidate it (`Cache-Control: no-cache`).
+            if EntityTag.ifNoneMatch(request.headers["If-None-Match"], matches: etag) {
+                return HTTPResponse(status: .notModified, headers: ["ETag": etag])
+            }
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml", "ETag": etag], bytes: openAPIDocument)
         }
+    }
+
+    /// A strong tag from the document's bytes: a new build with another spec gets another tag.
+    static func entityTag(of document: [UInt8]) -> String {
+        let digest = SHA256.hash(data: document)
+        return "\"" + digest.prefix(16).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() + "\""
     }
 
     private func readyz() -> HTTPResponse {

@@ -43,12 +43,13 @@ enum AppRoutes {
             openAPIDocument: try OpenAPIDocument.load()
         ).register(on: &router)
 
-        // The last `with` runs first: request id, access log, metrics, then auth in front of the router.
+        // The last `with` runs first: Cache-Control, request id, access log, metrics, then auth in front of the router.
         return WebhookRouting(router: router, ingest: ingest)
             .with(AuthMiddleware(authenticator: configuration.api.tokens.isEmpty ? nil : TokenAuthenticator(tokens: configuration.api.tokens)))
             .with(HTTPMetricsMiddleware(metrics: c.metrics, router: router))
             .with(AccessLogMiddleware(logger: c.logger))
             .with(RequestIDMiddleware())
+            .with(CacheControlMiddleware())
     }
 
     private static func webhookIngest(_ configuration: AppConfiguration, _ c: Components) throws -> WebhookIngest {
