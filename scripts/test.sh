@@ -6,7 +6,8 @@
 #      suite built and run again under AddressSanitizer with LeakSanitizer, and under ThreadSanitizer
 #      (scripts/sanitized-tests.sh address|thread: its comments give the options, scripts/sanitizers/ the
 #      suppressions, each explained);
-#   2. openapi.yaml validated, and schemathesis against the running service;
+#   2. openapi.yaml validated, schemathesis against the running service, and clients generated from it (Python,
+#      Swift; no generator warning allowed) run against a live server (scripts/generated-clients.sh);
 #   3. the Dockerfile: hadolint, and the runtime stage's libraries checked against the release binary;
 #   4. the hostile-client suite (scripts/hostile) against that release binary, the one the image ships: its latency
 #      bounds are about the product, and a debug build is several times slower under a flood;
@@ -53,6 +54,7 @@ if [[ "${SCANRELAY_QUICK_TESTS:-0}" != 1 ]]; then
     step "swift test under ThreadSanitizer" sanitized_tests thread
     step "openapi.yaml is valid OpenAPI 3.1" openapi-spec-validator openapi.yaml
     step "schemathesis against the running service" bash scripts/api-conformance.sh
+    step "generated Python and Swift clients against the running service" bash scripts/generated-clients.sh
     step "hadolint Dockerfile" hadolint Dockerfile
     step "runtime stage provides every library the binary needs" bash scripts/check-runtime-libs.sh
     step "hostile clients against the release binary" bash scripts/hostile/run.sh .build-release/release/scanrelay

@@ -32,6 +32,7 @@ enum HTTP2Callbacks {
 enum FrameByte {
     static let data = UInt8(NGHTTP2_DATA.rawValue)
     static let headers = UInt8(NGHTTP2_HEADERS.rawValue)
+    static let rstStream = UInt8(NGHTTP2_RST_STREAM.rawValue)
     static let endStream = UInt8(NGHTTP2_FLAG_END_STREAM.rawValue)
 }
 

@@ -38,8 +38,8 @@ extension HTTP2Connection {
     func receiveBody(streamID: Int32, chunk: UnsafeBufferPointer<UInt8>) {
         guard let stream = streams[streamID], stream.rejection == nil else { return }
         guard stream.body.count + chunk.count <= limits.maxBodyBytes else {
-            stream.rejection = bodyTooLarge()
             stream.body = []
+            stream.rejection = bodyTooLarge(stream)
             return
         }
         stream.body.append(contentsOf: chunk)
@@ -51,7 +51,7 @@ extension HTTP2Connection {
         if stream.rejection == nil, let declared = stream.headers["content-length"], let length = Int(declared),
             length > limits.maxBodyBytes
         {
-            stream.rejection = bodyTooLarge()
+            stream.rejection = bodyTooLarge(stream)
         }
         if let rejection = stream.rejection {
             submit(rejection, on: stream)
@@ -74,7 +74,11 @@ extension HTTP2Connection {
         abandon(stream)
     }
 
-    private func bodyTooLarge() -> HTTPResponse {
-        .problem(.contentTooLarge, "request body larger than \(limits.maxBodyBytes) bytes")
+    /// `413`, unless the application answers the head otherwise (`HTTPResponder.answerBeforeBody`).
+    private func bodyTooLarge(_ stream: HTTP2Stream) -> HTTPResponse {
+        var head = stream.makeRequest(remoteAddress: remoteAddress)
+        head.body = []
+        return responder.answerBeforeBody(to: head)
+            ?? .problem(.contentTooLarge, "request body larger than \(limits.maxBodyBytes) bytes")
     }
 }

@@ -21,6 +21,8 @@ public final class HTTP2Connection {
     var streams: [Int32: HTTP2Stream] = [:]
     var date = HTTPDateHeader()
     private var isClosed = false
+    /// Finds frames on streams the client had ended, which the session drops without a word.
+    private var closedStreamGuard = HTTP2ClosedStreamGuard()
     /// nghttp2 failed in a way that leaves no protocol answer (out of memory, a callback failure).
     private var isBroken = false
 
@@ -66,13 +68,31 @@ public final class HTTP2Connection {
     public func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard !isClosed, !isBroken else { return false }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        let offences = closedStreamGuard.scan(bytes)
         let consumed = nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)
         if consumed < 0 {
             // Bad preface, flooding, or a failed callback: tell the peer if the session still can.
             nghttp2_session_terminate_session(session, NGHTTP2_PROTOCOL_ERROR.rawValue)
             return false
         }
+        for offence in offences { answer(offence) }
         return true
+    }
+
+    /// RFC 9113 §5.1: frames after the client's RST_STREAM are a stream error, frames after its END_STREAM a
+    /// connection error, both STREAM_CLOSED. Only for streams the session has closed (it answers open ones itself)
+    /// and while it is not already ending the connection.
+    private func answer(_ offence: HTTP2ClosedStreamGuard.Offence) {
+        guard nghttp2_session_want_read(session) != 0,
+            nghttp2_session_find_stream(session, offence.streamID) == nil
+        else { return }
+        switch offence.ending {
+        case .reset:
+            nghttp2_submit_rst_stream(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), offence.streamID, NGHTTP2_STREAM_CLOSED.rawValue)
+        case .endStream:
+            nghttp2_session_terminate_session(session, NGHTTP2_STREAM_CLOSED.rawValue)
+        }
     }
 
     @discardableResult

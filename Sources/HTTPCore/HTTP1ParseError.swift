@@ -5,10 +5,17 @@ public struct HTTP1ParseError: Error, Sendable, Equatable {
     public let status: HTTPStatus
     /// Short human text, e.g. "duplicate Content-Length".
     public let reason: String
+    /// The request's head (no body) when its body was too large: the server may answer it otherwise (see
+    /// `HTTPResponder.answerBeforeBody`). Not part of equality.
+    public internal(set) var head: HTTPRequest?
 
     public init(status: HTTPStatus, reason: String) {
         self.status = status
         self.reason = reason
+    }
+
+    public static func == (a: HTTP1ParseError, b: HTTP1ParseError) -> Bool {
+        a.status == b.status && a.reason == b.reason
     }
 
     static func badRequest(_ reason: String) -> HTTP1ParseError { HTTP1ParseError(status: .badRequest, reason: reason) }

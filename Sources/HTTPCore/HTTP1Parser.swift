@@ -67,6 +67,11 @@ public struct HTTP1Parser: Sendable {
                     try advance(bytes, &index, emit)
                 } catch {
                     state = .failed
+                    var error = error
+                    if error.status == .contentTooLarge {
+                        head.body = []
+                        error.head = head
+                    }
                     emit(.failure(error))
                     return
                 }

@@ -18,6 +18,10 @@ public struct MiddlewareResponder: HTTPResponder {
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         await middleware.handle(request, next: next)
     }
+
+    public func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse? {
+        next.answerBeforeBody(to: head)
+    }
 }
 
 extension HTTPResponder {
@@ -35,6 +39,10 @@ struct RoutedResponder: HTTPResponder {
 
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         await chain.respond(to: router.route(request))
+    }
+
+    func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse? {
+        router.answerBeforeBody(to: head)
     }
 }
 

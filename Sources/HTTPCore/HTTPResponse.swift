@@ -43,6 +43,15 @@ public struct HTTPResponse: Sendable {
 /// Anything that answers requests: the router, a middleware chain, a test double.
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest) async -> HTTPResponse
+
+    /// Asked only about a request whose body is over `maxBodyBytes`, from its head alone (no body), before the server
+    /// answers `413`: an answer the application ranks before the size check (an unknown webhook source is `404`
+    /// whatever its size), or nil for `413`. Runs on the connection's thread: a lookup, never I/O.
+    func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse?
+}
+
+extension HTTPResponder {
+    public func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse? { nil }
 }
 
 /// A responder made from a closure.

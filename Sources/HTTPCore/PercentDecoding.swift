@@ -1,8 +1,8 @@
 /// Percent-decoding (RFC 3986 §2.1) of path segments and query components.
-enum PercentDecoding {
+public enum PercentDecoding {
     /// The decoded text, or nil when an escape is malformed (`%`, `%4`, `%zz`) or the bytes are not UTF-8.
     /// With `plusAsSpace` (form-urlencoded queries) a `+` means a space.
-    static func decode(_ text: Substring, plusAsSpace: Bool = false) -> String? {
+    public static func decode(_ text: Substring, plusAsSpace: Bool = false) -> String? {
         let utf8 = text.utf8
         let plus = UInt8(ascii: "+"), percent = UInt8(ascii: "%")
         // Most segments and values hold nothing to decode: no copy through a byte buffer for them.

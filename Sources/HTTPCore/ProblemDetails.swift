@@ -33,6 +33,8 @@ extension HTTPResponse {
     public static func problem(_ status: HTTPStatus, _ detail: String, type: String = "about:blank", extensions: [String: String] = [:], headers: HTTPHeaders = [:]) -> HTTPResponse {
         var h = headers
         h.set("Content-Type", ProblemDetails.contentType)
+        // An error describes one moment: no cache may keep it and answer later requests with it.
+        if !h.contains("Cache-Control") { h.set("Cache-Control", "no-store") }
         return HTTPResponse(status: status, headers: h, bytes: ProblemDetails(status: status, detail: detail, type: type, extensions: extensions).jsonBytes())
     }
 }

@@ -18,6 +18,7 @@ public struct MatchedRoute: Sendable {
     public let pattern: String
     public let access: RouteAccess
     let handler: RouteTrie.Handler
+    let beforeBody: RouteTrie.HeadCheck?
 }
 
 /// What the router decided about a request.

@@ -2,10 +2,13 @@
 /// of routes. Literal segments win over parameters; a parameter is tried when the literal branch leads nowhere.
 struct RouteTrie: Sendable {
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// An answer from a routed request's head alone (see `HTTPResponder.answerBeforeBody`), or nil.
+    typealias HeadCheck = @Sendable (HTTPRequest) -> HTTPResponse?
 
     struct Route: Sendable {
         var handler: Handler
         var access: RouteAccess
+        var beforeBody: HeadCheck?
         /// The names of the pattern's `{name}` segments, in order.
         var parameterNames: [String]
     }
@@ -24,7 +27,9 @@ struct RouteTrie: Sendable {
 
     private(set) var nodes = [Node()]
 
-    mutating func insert(_ method: HTTPMethod, _ pattern: String, access: RouteAccess, _ handler: @escaping Handler) {
+    mutating func insert(
+        _ method: HTTPMethod, _ pattern: String, access: RouteAccess, beforeBody: HeadCheck?, _ handler: @escaping Handler
+    ) {
         precondition(pattern.first == "/", "route pattern must start with /: \(pattern)")
         var current = 0
         var parameterNames: [String] = []
@@ -39,7 +44,7 @@ struct RouteTrie: Sendable {
             }
         }
         precondition(nodes[current].routes[method] == nil, "route registered twice: \(method) \(pattern)")
-        nodes[current].routes[method] = Route(handler: handler, access: access, parameterNames: parameterNames)
+        nodes[current].routes[method] = Route(handler: handler, access: access, beforeBody: beforeBody, parameterNames: parameterNames)
         if nodes[current].pattern == nil { nodes[current].pattern = pattern }
     }
 

@@ -12,11 +12,15 @@ public struct Router: HTTPResponder {
     /// percent-decoded into `request.pathParameters[name]` (so `%2F` becomes `/` inside a parameter); other segments
     /// match literally and win over parameters. `access` has no default: a route that does not say who may call it
     /// cannot be registered.
+    ///
+    /// `beforeBody`, when given, answers a request from its routed head alone when its body is over `maxBodyBytes`
+    /// (see `HTTPResponder.answerBeforeBody`): an unknown webhook source is `404` whatever the size of its body.
     public mutating func add(
         _ method: HTTPMethod, _ pattern: String, access: RouteAccess,
+        beforeBody: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
         _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
     ) {
-        trie.insert(method, pattern, access: access, handler)
+        trie.insert(method, pattern, access: access, beforeBody: beforeBody, handler)
     }
 
     public mutating func get(
@@ -26,9 +30,10 @@ public struct Router: HTTPResponder {
     }
 
     public mutating func post(
-        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ pattern: String, access: RouteAccess, beforeBody: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
+        _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
     ) {
-        add(.post, pattern, access: access, handler)
+        add(.post, pattern, access: access, beforeBody: beforeBody, handler)
     }
 
     public mutating func put(
@@ -52,6 +57,12 @@ public struct Router: HTTPResponder {
     /// Routes and answers a request with no middleware in front (test doubles, fake upstreams).
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         await Self.dispatch(route(request))
+    }
+
+    /// The matched route's `beforeBody` answer for an oversized request, from its head routed as any request is.
+    public func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse? {
+        let routed = route(head)
+        return routed.matchedRoute?.beforeBody?(routed)
     }
 
     /// The request with its routing decided (`routing` set, path parameters filled): the one match of a request.
@@ -80,7 +91,8 @@ public struct Router: HTTPResponder {
             return routed
         }
         for (name, value) in zip(route.parameterNames, values) { routed.pathParameters[name] = String(value) }
-        routed.routing = .matched(MatchedRoute(pattern: node.pattern ?? "", access: route.access, handler: route.handler))
+        routed.routing = .matched(
+            MatchedRoute(pattern: node.pattern ?? "", access: route.access, handler: route.handler, beforeBody: route.beforeBody))
         return routed
     }
 

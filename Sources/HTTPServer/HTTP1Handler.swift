@@ -131,7 +131,10 @@ final class HTTP1Handler: ConnectionProtocolHandler {
             case .sendContinue:
                 connection.send(HTTP1ResponseEncoder.continueResponse)
             case .failure(let error):
-                respondAndClose(.problem(error.status, error.reason))
+                var request = error.head
+                request?.remoteAddress = connection.remoteAddress
+                let early = request.flatMap { responder.answerBeforeBody(to: $0) }
+                respondAndClose(early ?? .problem(error.status, error.reason))
             case .request(let request, let keepAlive):
                 start(request, keepAlive: keepAlive)
             case .upgrade(_, let http2):

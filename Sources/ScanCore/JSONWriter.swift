@@ -69,12 +69,13 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`: UTC, whole seconds, the fraction truncated (PRODUCT.md, "Timestamps"). The one shape
+    /// every generated client's default date decoding reads (Swift's `.iso8601` refuses fractions). The record
+    /// keeps full precision; only what leaves the service is cut, and truncating (never rounding up) keeps a time
+    /// handed back as `updatedSince` at or before the record's, so the inclusive filter still finds it.
     mutating func appendDate(_ date: Date) {
         // Clamped so the integer conversion cannot trap; real dates are far inside the range.
-        let interval = min(max(date.timeIntervalSince1970, -1e11), 1e11)
-        let micros = Int64((interval * 1e6).rounded())
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let micro = micros - seconds * 1_000_000
+        let seconds = Int64(min(max(date.timeIntervalSince1970, -1e11), 1e11).rounded(.down))
         let floorDays = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let second = seconds - floorDays * 86_400
         let (year, month, day) = RFC3339.civil(fromDays: Int(floorDays))
@@ -89,14 +90,6 @@ public struct JSONWriter: Sendable {
         appendDigits(Int(second / 60 % 60), count: 2)
         bytes.append(UInt8(ascii: ":"))
         appendDigits(Int(second % 60), count: 2)
-        if micro != 0 {
-            bytes.append(UInt8(ascii: "."))
-            if micro % 1000 == 0 {
-                appendDigits(Int(micro / 1000), count: 3)
-            } else {
-                appendDigits(Int(micro), count: 6)
-            }
-        }
         bytes.append(UInt8(ascii: "Z"))
     }
 

@@ -10,8 +10,8 @@ public enum RFC3339 {
         return text.withUTF8 { parse(bytes: $0) }
     }
 
-    /// Formats in UTC with `Z`: no fraction for whole seconds, else milliseconds or microseconds — whichever
-    /// keeps the value (a `Date` holds about microsecond precision today).
+    /// Formats in UTC with `Z` and whole seconds, the fraction truncated: `2026-12-07T10:30:00Z`, the API's one
+    /// timestamp shape (see `JSONWriter.appendDate`).
     public static func format(_ date: Date) -> String {
         var writer = JSONWriter()
         writer.appendDate(date)

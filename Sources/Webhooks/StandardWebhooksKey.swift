@@ -70,6 +70,21 @@ enum StandardWebhooksKey: Sendable {
     }
 }
 
+extension WebhookScheme {
+    /// Why `text` is not a Standard Webhooks key the verifier can use, or nil when it is one. Every form the
+    /// reference libraries accept passes: `whsec_` + base64 with or without `=` padding, bare base64, and the
+    /// Ed25519 forms `whpk_` (public key, for `v1a`) and `whsk_`. `check-config` asks this, so it never refuses what
+    /// the verifier would load (nor the reverse). The key itself never appears in the answer.
+    public static func standardWebhooksKeyProblem(_ text: String) -> String? {
+        do {
+            _ = try StandardWebhooksKey(configured: text)
+            return nil
+        } catch {
+            return error.problem
+        }
+    }
+}
+
 extension String {
     func dropPrefix(_ prefix: String) -> Substring? {
         hasPrefix(prefix) ? dropFirst(prefix.count) : nil

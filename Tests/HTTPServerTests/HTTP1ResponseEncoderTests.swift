@@ -80,4 +80,12 @@ import Testing
     @Test func aPrefixThatDiverges_IsHTTP1() {
         #expect(verdicts(["PRI", " * HTTP/1.1\r\n"]) == [.needMoreBytes, .http1])
     }
+
+    /// Past `PRI * HTTP/2.0\r\n` only an HTTP/2 client with a broken preface can be talking: HTTP/2 answers it
+    /// (GOAWAY, PROTOCOL_ERROR), not HTTP/1.1.
+    @Test func aPrefaceThatBreaksAfterItsRequestLine_IsHTTP2() {
+        #expect(verdicts(["PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"]) == [.http2])
+        #expect(verdicts(["PRI * HTTP/2.0\r\n", "Host: x\r\n"]) == [.needMoreBytes, .http2])
+        #expect(verdicts(["PRI * HTTP/2.0\r", "X"]) == [.needMoreBytes, .http1])
+    }
 }

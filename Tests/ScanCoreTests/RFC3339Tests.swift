@@ -36,11 +36,12 @@ struct RFC3339Tests {
         #expect(RFC3339.parse("1900-02-29T12:00:00Z") == nil)
     }
 
-    @Test func formatting_UsesTheShortestExactFraction() {
+    @Test func formatting_TruncatesToWholeSeconds() {
         #expect(RFC3339.format(.t(0)) == "2026-01-01T00:00:00Z")
-        #expect(RFC3339.format(.t(1.25)) == "2026-01-01T00:00:01.250Z")
-        #expect(RFC3339.format(.t(1.000001)) == "2026-01-01T00:00:01.000001Z")
-        #expect(RFC3339.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+        #expect(RFC3339.format(.t(1.25)) == "2026-01-01T00:00:01Z")
+        #expect(RFC3339.format(.t(1.999999)) == "2026-01-01T00:00:01Z")
+        #expect(RFC3339.format(.t(59.851496)) == "2026-01-01T00:00:59Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59Z")
     }
 
     @Test func formatThenParse_IsStableOverManyDays() throws {
@@ -50,7 +51,8 @@ struct RFC3339Tests {
             let date = Date(timeIntervalSince1970: Double(micros) / 1e6)
             let text = RFC3339.format(date)
             let parsed = try #require(RFC3339.parse(text), "\(text)")
-            #expect(abs(parsed.timeIntervalSince(date)) < 1e-6, "\(text)")
+            // Truncated: never after the exact time, and less than a second before it.
+            #expect(parsed.timeIntervalSince(date) <= 1e-6 && date.timeIntervalSince(parsed) < 1, "\(text)")
             #expect(RFC3339.format(parsed) == text)
         }
     }

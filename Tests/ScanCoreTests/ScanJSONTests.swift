@@ -15,7 +15,15 @@ struct ScanJSONTests {
         var scan = Scan.make(score: 7.25, checks: [ScanCheck(name: "Pinned-Dependencies", score: 3, reason: "x", url: nil)])
         scan.createdAtIsUpstream = true
         let decoded = try decode(ScanJSON.encode(scan))
-        #expect(decoded == scan)
+        // Responses carry whole seconds (PRODUCT.md, "Timestamps"): the fractions of the fixture's times are cut.
+        func truncated(_ date: Date) -> Date { Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }
+        var expected = scan
+        expected.createdAt = truncated(scan.createdAt)
+        expected.updatedAt = truncated(scan.updatedAt)
+        expected.upstreamUpdatedAt = scan.upstreamUpdatedAt.map(truncated)
+        expected.completedAt = scan.completedAt.map(truncated)
+        #expect(scan.updatedAt != expected.updatedAt, "the fixture has fractions to cut")
+        #expect(decoded == expected)
     }
 
     @Test func handWrittenEncoding_EqualsTheCodableEncoding() throws {

@@ -194,8 +194,8 @@ import Testing
             "test.yaml:4: sources[0].webhook.secret: is required; verify: standard-webhooks needs a signing secret (secret, secretFile or secrets)",
         ]),
         Case(yaml: source("{ verify: standard-webhooks, secret: notasecret, secrets: [\"whsec_%%%\", \(secret)] }"), expected: [
-            "test.yaml:4: sources[0].webhook.secret: is not a Standard Webhooks secret; expected whsec_ followed by base64, as the sender shows it",
-            "test.yaml:4: sources[0].webhook.secrets[0]: is not a Standard Webhooks secret; expected whsec_ followed by base64, as the sender shows it",
+            "test.yaml:4: sources[0].webhook.secret: is not a Standard Webhooks key (the secret decodes to 7 bytes; use at least 24 random bytes); expected whsec_ + base64 (or bare base64) as the sender shows it, or whpk_ + base64 for v1a",
+            "test.yaml:4: sources[0].webhook.secrets[0]: is not a Standard Webhooks key (the whsec_ secret is not valid base64); expected whsec_ + base64 (or bare base64) as the sender shows it, or whpk_ + base64 for v1a",
         ]),
         Case(yaml: source("{ verify: hmac-sha256, secrets: [a, \"\"], header: \"Bad Header\", token: x }"), expected: [
             "test.yaml:4: sources[0].webhook.token: does not apply to verify: hmac-sha256; remove it",

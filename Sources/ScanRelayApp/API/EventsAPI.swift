@@ -33,7 +33,8 @@ struct EventsAPI: Sendable {
         let subscription = events.subscribe(after: resumeAfter)
         let headers: HTTPHeaders = [
             "Content-Type": "text/event-stream",
-            "Cache-Control": "no-cache",
+            // A live stream: nothing a cache could keep and revalidate (PRODUCT.md, "Caching by others").
+            "Cache-Control": "no-store",
             // Tells buffering proxies (nginx) to pass events through as they come.
             "X-Accel-Buffering": "no",
         ]

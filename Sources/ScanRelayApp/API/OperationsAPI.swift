@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPCore
 import StateJournal
@@ -17,9 +18,20 @@ struct OperationsAPI: Sendable {
         router.get("/healthz", access: .open) { _ in healthz() }
         router.get("/readyz", access: .open) { _ in readyz() }
         router.get("/metrics", access: .open) { _ in await metricsText() }
-        router.get("/openapi.yaml", access: .open) { _ in
-            HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], bytes: openAPIDocument)
+        let etag = Self.entityTag(of: openAPIDocument)
+        router.get("/openapi.yaml", access: .open) { request in
+            // With an ETag a cache may keep the spec and revalidate it (`Cache-Control: no-cache`).
+            if EntityTag.ifNoneMatch(request.headers["If-None-Match"], matches: etag) {
+                return HTTPResponse(status: .notModified, headers: ["ETag": etag])
+            }
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml", "ETag": etag], bytes: openAPIDocument)
         }
+    }
+
+    /// A strong tag from the document's bytes: a new build with another spec gets another tag.
+    static func entityTag(of document: [UInt8]) -> String {
+        let digest = SHA256.hash(data: document)
+        return "\"" + digest.prefix(16).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() + "\""
     }
 
     /// Live unless the journal failed in a way a restart is likelier to cure than waiting (see `JournalHealth`).

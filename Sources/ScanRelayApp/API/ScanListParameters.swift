@@ -25,8 +25,9 @@ enum ScanListParameters {
             guard let date = RFC3339.parse(text) else {
                 throw .badRequest("updatedSince must be an RFC 3339 time such as 2026-01-01T00:00:00Z", field: "updatedSince")
             }
-            // Times are served rounded to the microsecond, and a `Date` near today holds about a tenth of one: a
-            // microsecond of slack keeps the bound inclusive for a client that passes back an `updatedAt` it was shown.
+            // Times are served truncated to the second, so an `updatedAt` passed back is at or before the record's;
+            // but truncation runs on seconds since 1970, which a `Date` near today holds only to about a tenth of a
+            // microsecond: a microsecond of slack keeps the bound inclusive whatever the rounding in between.
             scanQuery.updatedSince = date.addingTimeInterval(-0.000_001)
         }
         return scanQuery

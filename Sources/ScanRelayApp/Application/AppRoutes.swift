@@ -45,10 +45,11 @@ enum AppRoutes {
             journal: c.durable?.journal
         ).register(on: &router)
 
-        // The router matches each request once, first; then, outermost first: request id, access log, metrics, and
-        // auth right in front of the handler, all reading the route that matched.
+        // The router matches each request once, first; then, outermost first: Cache-Control, request id, access log,
+        // metrics, and auth right in front of the handler, all reading the route that matched.
         let tokens = configuration.api.tokens
         return router.responder(behind: [
+            CacheControlMiddleware(),
             RequestIDMiddleware(),
             AccessLogMiddleware(logger: c.logger),
             HTTPMetricsMiddleware(metrics: c.metrics),

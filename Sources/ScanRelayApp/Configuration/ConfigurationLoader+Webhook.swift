@@ -1,4 +1,5 @@
 import Foundation
+import Webhooks
 
 /// Reader of a source's `webhook` section: the verification scheme and the secrets or tokens it needs.
 extension ConfigurationLoader {
@@ -40,8 +41,10 @@ extension ConfigurationLoader {
             reject("header", "\"\(header)\" is not a header name; use letters, digits and '-', e.g. X-Hub-Signature-256")
         }
         if verify == .standardWebhooks {
-            for secret in secrets where !secret.value.isEmpty && !Self.isStandardWebhooksSecret(secret.value) {
-                reject(secret.key, "is not a Standard Webhooks secret; expected whsec_ followed by base64, as the sender shows it")
+            for secret in secrets where !secret.value.isEmpty {
+                if let problem = WebhookScheme.standardWebhooksKeyProblem(secret.value) {
+                    reject(secret.key, "is not a Standard Webhooks key (\(problem)); expected whsec_ + base64 (or bare base64) as the sender shows it, or whpk_ + base64 for v1a")
+                }
             }
         }
         for secret in secrets where secret.value.isEmpty { reject(secret.key, "is empty; an empty secret would accept forgeries") }
@@ -65,11 +68,5 @@ extension ConfigurationLoader {
             values += list.enumerated().map { ("\(plural)[\($0)]", $1) }
         }
         return values
-    }
-
-    /// `whsec_` and non-empty standard base64, the form Standard Webhooks senders display.
-    static func isStandardWebhooksSecret(_ secret: String) -> Bool {
-        guard secret.hasPrefix("whsec_"), let key = Data(base64Encoded: String(secret.dropFirst(6))) else { return false }
-        return !key.isEmpty
     }
 }

@@ -38,18 +38,28 @@ struct WebhookIngest: Sendable {
 
     func register(on router: inout Router) {
         // Each source verifies its own deliveries (signature, token); API tokens play no part.
-        router.post("/v1/webhooks/{source}", access: .verifiedByHandler) { request in await receive(request) }
+        // An unknown source is `404` even when the body is over `maxBodyBytes`: the contract checks the source first.
+        router.post(
+            "/v1/webhooks/{source}", access: .verifiedByHandler,
+            beforeBody: { head in answerIfUnknown(source: head.pathParameters["source"] ?? "") }
+        ) { request in await receive(request) }
     }
 
     func receive(_ request: HTTPRequest) async -> HTTPResponse {
         let name = request.pathParameters["source"] ?? ""
-        guard let source = sources[name] else {
-            metrics.recordWebhook(source: Self.unknownSourceLabel, outcome: .unknownSource)
-            return .problem(.notFound, "no webhook source named '\(name)' is configured")
-        }
+        if let notFound = answerIfUnknown(source: name) { return notFound }
+        guard let source = sources[name] else { preconditionFailure("answerIfUnknown answers every unknown name") }
         let (outcome, response) = await process(request, from: source)
         metrics.recordWebhook(source: source.name, outcome: outcome)
         return response
+    }
+
+    /// `404` for a name that is no configured source, nil for a known one. Also asked before the body of an
+    /// oversized delivery is read (the route's `beforeBody`), so the unknown source comes first, as the contract orders.
+    func answerIfUnknown(source name: String) -> HTTPResponse? {
+        guard sources[name] == nil else { return nil }
+        metrics.recordWebhook(source: Self.unknownSourceLabel, outcome: .unknownSource)
+        return .problem(.notFound, "no webhook source named '\(name)' is configured")
     }
 
     private func process(_ request: HTTPRequest, from source: Source) async -> (WebhookOutcome, HTTPResponse) {
