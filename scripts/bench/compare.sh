@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark (not a test): ScanRelay vs a Hummingbird 2 app doing the same work
-# (Benchmarks/HummingbirdBench) vs nginx serving a static file (the ceiling for /healthz). Prints one table.
+# (Benchmarks/HummingbirdBench) vs a plain Go net/http + encoding/json service doing it too (Benchmarks/GoBench:
+# what a team would write instead) vs nginx serving a static file (the ceiling for /healthz). Prints one table.
 #
 #   scripts/bench/compare.sh                 # builds both in release, runs everything (about 8 minutes)
 #   options: --duration S (10)  --scans N (10000 seeded)  --connections "32 256"  --pinning "yes no"
-#            --binary PATH (a built scanrelay)  --hb-binary PATH (a built HBBench)
+#            --binary PATH (a built scanrelay)  --hb-binary PATH (a built HBBench)  --go-binary PATH (a built gobench)
 #
-# Needs: wrk, h2load (nghttp2-client), nginx, curl, python3, taskset (util-linux):
-#   apt-get install wrk nghttp2-client nginx curl
+# Needs: wrk, h2load (nghttp2-client), nginx, curl, python3, taskset (util-linux), go (golang-go):
+#   apt-get install wrk nghttp2-client nginx curl golang-go
 # Endpoints: GET /healthz; GET /v1/scans/{id} over N seeded scans (ids drawn at random); POST /v1/webhooks/{source}
 # with Standard Webhooks signatures, each request a distinct delivery id and a new scan, pre-signed before each run
 # (wrk's Lua has no HMAC) with a timestamp fresh at that run's start. Both servers verify, decode and store.
@@ -23,6 +24,7 @@ CONNECTIONS="32 256"
 PINNING="yes no"
 BINARY=""
 HB_BINARY=""
+GO_BINARY=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) DURATION="$2"; shift 2 ;;
@@ -31,19 +33,25 @@ while [ $# -gt 0 ]; do
         --pinning) PINNING="$2"; shift 2 ;;
         --binary) BINARY="$2"; shift 2 ;;
         --hb-binary) HB_BINARY="$2"; shift 2 ;;
+        --go-binary) GO_BINARY="$2"; shift 2 ;;
         *) echo "unknown option: $1" >&2; exit 64 ;;
     esac
 done
 # shellcheck source=scripts/bench/lib.sh
 source scripts/bench/lib.sh
-bench_require "apt-get install wrk nghttp2-client nginx curl" wrk h2load nginx curl python3 taskset
+bench_require "apt-get install wrk nghttp2-client nginx curl golang-go" wrk h2load nginx curl python3 taskset go
 BINARY="$(bench_binary "$BINARY")"
 if [ -z "$HB_BINARY" ]; then
     timeout 1800 swift build -c release --package-path Benchmarks/HummingbirdBench --scratch-path .build-bench-hb >&2
     HB_BINARY=.build-bench-hb/release/HBBench
 fi
+if [ -z "$GO_BINARY" ]; then
+    mkdir -p .build-bench-go
+    (cd Benchmarks/GoBench && GOFLAGS=-mod=mod GOCACHE="$PWD/../../.build-bench-go/cache" go build -o ../../.build-bench-go/gobench .) >&2
+    GO_BINARY=.build-bench-go/gobench
+fi
 
-SR_PORT=18180; HB_PORT=18181; NGINX_PORT=18182; NGINX_H2_PORT=18183
+SR_PORT=18180; HB_PORT=18181; NGINX_PORT=18182; NGINX_H2_PORT=18183; GO_PORT=18184
 SOURCE=relay
 SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 WORK="$(mktemp -d)"
@@ -176,12 +184,19 @@ start_servers() { # yes|no: started on CPU 0 only, or on every core
     wait_ready "http://127.0.0.1:$HB_PORT/healthz" "$HB_PID" hummingbird
     echo "pinned=$pinned hummingbird: ready $(( ($(date +%s%N) - started) / 1000000 )) ms after exec, with $SCANS" \
         "scans seeded, RSS $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$HB_PID/status")"
+    started=$(date +%s%N)
+    # shellcheck disable=SC2046
+    $(server_cpu "$pinned") "$GO_BINARY" "$GO_PORT" "$SCANS" "$SOURCE" "$SECRET" >"$WORK/go.log" 2>&1 &
+    GO_PID=$!; PIDS+=("$GO_PID")
+    wait_ready "http://127.0.0.1:$GO_PORT/healthz" "$GO_PID" go
+    echo "pinned=$pinned go net/http: ready $(( ($(date +%s%N) - started) / 1000000 )) ms after exec, with $SCANS" \
+        "scans seeded, RSS $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$GO_PID/status")"
     # shellcheck disable=SC2046
     $(server_cpu "$pinned") nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
     NGINX_PID=$!; PIDS+=("$NGINX_PID")
     wait_ready "http://127.0.0.1:$NGINX_PORT/healthz" "$NGINX_PID" nginx
     timeout 600 python3 "$WORK/sign.py" seed "$SECRET" "$SOURCE" "$SR_PORT" "$SCANS"
-    for port in "$SR_PORT" "$HB_PORT"; do
+    for port in "$SR_PORT" "$HB_PORT" "$GO_PORT"; do
         curl -fsS -o /dev/null "http://127.0.0.1:$port/v1/scans/$SOURCE:bench-$((SCANS - 1))" \
             || { echo "server on $port does not have the seeded scans" >&2; exit 1; }
     done
@@ -209,6 +224,9 @@ row() { # endpoint proto conns pinned server rps p50 p99 errors rss
     RPS["$key|$5"]="$6"
     if [ "$5" = scanrelay ] && [ -n "${RPS[$key|hummingbird]:-}" ]; then
         ratio=$(awk -v a="$6" -v b="${RPS[$key|hummingbird]}" 'BEGIN {printf "%.2fx HB", a / b}')
+        if [ -n "${RPS[$key|go]:-}" ]; then
+            ratio="$ratio, $(awk -v a="$6" -v b="${RPS[$key|go]}" 'BEGIN {printf "%.2fx Go", a / b}')"
+        fi
     elif [ "$5" = nginx ] && [ -n "${RPS[$key|scanrelay]:-}" ]; then
         ratio=$(awk -v a="${RPS[$key|scanrelay]}" -v b="$6" 'BEGIN {printf "SR %.2fx", a / b}')
     elif [ "$5" = scanrelay ] && [ "$2" = h2c ] && [ -n "${RPS[$1|h1|32|$4|scanrelay]:-}" ]; then
@@ -269,6 +287,7 @@ for pinned in $PINNING; do
         for conns in $CONNECTIONS; do
             if [ "$endpoint" = "POST /v1/webhooks" ]; then sign_deliveries; fi
             run_wrk "$endpoint" "$conns" "$pinned" hummingbird "$HB_PID" "$HB_PORT"
+            run_wrk "$endpoint" "$conns" "$pinned" go "$GO_PID" "$GO_PORT"
             run_wrk "$endpoint" "$conns" "$pinned" scanrelay "$SR_PID" "$SR_PORT"
             if [ "$endpoint" = "GET /healthz" ]; then
                 run_wrk "$endpoint" "$conns" "$pinned" nginx "$NGINX_PID" "$NGINX_PORT"
