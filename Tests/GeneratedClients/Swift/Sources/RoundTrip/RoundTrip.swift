@@ -37,7 +37,7 @@ struct RoundTrip {
             let configuration = URLSessionConfiguration.default
             configuration.urlCache = nil
             let transport = URLSessionTransport(configuration: .init(session: URLSession(configuration: configuration)))
-            try await run(Client(serverURL: base, transport: transport), serverPID: pid)
+            try await run(Client(serverURL: base, transport: transport, middlewares: [EntityTagHeaders()]), serverPID: pid)
         } catch {
             print("FAIL swift client: \(error)")
             exit(1)
