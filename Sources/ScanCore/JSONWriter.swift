@@ -69,7 +69,7 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ`: UTC, whole seconds, the fraction truncated (PRODUCT.md, "Timestamps"). The one shape
+    /// `YYYY-MM-DDTHH:MM:SSZ`: UTC, whole seconds, the fraction truncated (README, "Timestamps"). The one shape
     /// every generated client's default date decoding reads (Swift's `.iso8601` refuses fractions). The record
     /// keeps full precision; only what leaves the service is cut, and truncating (never rounding up) keeps a time
     /// handed back as `updatedSince` at or before the record's, so the inclusive filter still finds it.

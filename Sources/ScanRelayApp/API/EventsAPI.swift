@@ -33,7 +33,7 @@ struct EventsAPI: Sendable {
         let subscription = events.subscribe(after: resumeAfter)
         let headers: HTTPHeaders = [
             "Content-Type": "text/event-stream",
-            // A live stream: nothing a cache could keep and revalidate (PRODUCT.md, "Caching by others").
+            // A live stream: nothing a cache could keep and revalidate (README, "Caching").
             "Cache-Control": "no-store",
             // Tells buffering proxies (nginx) to pass events through as they come.
             "X-Accel-Buffering": "no",

@@ -1,7 +1,7 @@
 import HTTPCore
 
 /// `Cache-Control` on every response, so that no shared cache keeps a scan's status and serves it stale
-/// (PRODUCT.md, "Caching by others"): `no-cache` where an `ETag` lets a cache revalidate (`GET /v1/scans/{id}` and
+/// (README, "Caching"): `no-cache` where an `ETag` lets a cache revalidate (`GET /v1/scans/{id}` and
 /// its `304`s, `GET /openapi.yaml`), `no-store` for everything else — lists, watches, events, webhook answers,
 /// health, metrics and every error. A handler that sets its own value keeps it.
 struct CacheControlMiddleware: HTTPMiddleware {
