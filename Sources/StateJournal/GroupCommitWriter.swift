@@ -12,7 +12,8 @@ import Locking
 /// record may depend on an earlier one, so none goes on regardless), and every submission is refused until the
 /// writer has recovered: every `recoveryInterval` it cuts the segment back to the end of its last synced frame — a
 /// write cut short by a full disk leaves part of a frame behind, a failed sync pages the kernel may have dropped —
-/// then writes and syncs a padding frame to prove the disk takes writes again.
+/// then writes, syncs and cuts off again a padding frame at least as large as the failed batch, to prove the disk takes
+/// writes again.
 final class GroupCommitWriter: Sendable {
     private let directory: JournalDirectory
     /// Between recovery attempts, in nanoseconds (`JournalOptions.recoveryInterval`).
@@ -43,6 +44,8 @@ final class GroupCommitWriter: Sendable {
         var closing = false
         /// Set by a failed write or sync until the writer recovers; every submission is refused meanwhile.
         var failure: JournalError?
+        /// The size of the batch that failed: a recovery proves at least this much fits before it reports healthy.
+        var failedBatchBytes = 0
         var health = JournalHealth.healthy
         var onRecovery: (@Sendable () -> Void)?
         var faults = Faults()
@@ -212,6 +215,7 @@ final class GroupCommitWriter: Sendable {
                 state.failure = failure
                 state.health = .recovering(reason: error.description)
                 state.statistics.writeFailures += 1
+                state.failedBatchBytes = frames.count
                 if state.submitted > state.durable { state.lost.append(state.durable + 1...state.submitted) }
                 state.durable = state.submitted
                 state.pending = []
@@ -239,19 +243,27 @@ final class GroupCommitWriter: Sendable {
         segment.size += frames.count
     }
 
-    /// One attempt to make the segment writable again: cut it back to its last synced frame, then write and sync a
-    /// padding frame (kind 0, which replay skips in a segment). A full disk keeps the journal `recovering`; any
+    /// One attempt to make the segment writable again: cut it back to its last synced frame, then prove the disk
+    /// takes writes: a padding frame (kind 0, which replay skips in a segment) at least as large as the batch that
+    /// failed, and never under `minimumProbeBytes`, is written and synced, then cut off again. A few bytes fit into a
+    /// full disk's last partial block and would report the journal healthy while the next real batch fails again (the
+    /// readiness would flap); a probe the size of real work does not. A full disk keeps the journal `recovering`; any
     /// other error (a read-only remount, a failing device) is reported as `failed`, for a restart to handle.
     private func recover(_ segment: inout Segment) {
-        let failWrites = state.withLock { $0.faults.failWrites }
-        var padding: [UInt8] = []
-        SnapshotTrailer.encodePadding(into: &padding)
+        let (failWrites, failedBatch) = state.withLock { ($0.faults.failWrites, $0.failedBatchBytes) }
+        var probe: [UInt8] = []
+        RecordFrame.encode(
+            kind: SnapshotTrailer.kind, payload: repeatElement(0, count: max(failedBatch, Self.minimumProbeBytes)),
+            into: &probe)
         do throws(JournalError) {
             try segment.file.truncate(to: segment.size)
             if let code = failWrites { throw .io(operation: "write", path: segment.file.path, errno: code) }
-            try segment.file.writeAll(padding)
+            try segment.file.writeAll(probe)
+            try segment.file.syncData()
+            try segment.file.truncate(to: segment.size)
             try segment.file.syncData()
         } catch {
+            // Whatever part of the probe reached the file is cut off by the next attempt (or at close).
             state.withLock { state in
                 state.health = error.isOutOfSpace
                     ? .recovering(reason: error.description) : .failed(reason: error.description)
@@ -259,16 +271,18 @@ final class GroupCommitWriter: Sendable {
             }
             return
         }
-        segment.size += padding.count
         let onRecovery = state.withLock { state in
             state.failure = nil
             state.health = .healthy
-            state.liveBytes += padding.count
+            state.failedBatchBytes = 0
             state.statistics.recoveries += 1
             return state.onRecovery
         }
         onRecovery?()
     }
+
+    /// The smallest proof that a disk takes writes again: a page's slack must not pass for free space.
+    static let minimumProbeBytes = 64 << 10
 
     private func startSegment(after segment: inout Segment) throws(JournalError) -> UInt64 {
         let next = segment.index + 1

@@ -102,7 +102,9 @@ struct StateJournalTests {
     @Test func aFailedWrite_FailsItsBatch_AndEveryLaterAppend_KeepingWhatWasDurable() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let journal = try openJournal(directory).journal
+        // No recovery attempt while the test runs (JournalWriteRecoveryTests covers recovery): on a loaded machine
+        // a second could pass between two appends, and the later one would then rightly succeed.
+        let journal = try openJournal(directory, options: JournalOptions(recoveryInterval: .seconds(3600))).journal
         try await journal.append(.make("kept"))
         journal.injectFault(failNextWrite: ENOSPC)
         await #expect(throws: JournalError.failed(underlying: "write \(directory.file("journal-1")): No space left on device")) {
@@ -129,7 +131,9 @@ struct StateJournalTests {
     @Test func aFailedSync_FailsItsBatch_AndEveryLaterAppend() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let journal = try openJournal(directory).journal
+        // No recovery attempt while the test runs (JournalWriteRecoveryTests covers recovery): on a loaded machine
+        // a second could pass between two appends, and the later one would then rightly succeed.
+        let journal = try openJournal(directory, options: JournalOptions(recoveryInterval: .seconds(3600))).journal
         journal.injectFault(failNextSync: EIO)
         await #expect(throws: JournalError.self) { try await journal.append(.make("unsure")) }
         await #expect {
