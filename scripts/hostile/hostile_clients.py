@@ -15,6 +15,7 @@ import time
 import attacks_connections as connections
 import attacks_framing as framing
 import attacks_h2 as h2
+import attacks_sse as sse
 from harness import AttackFailed, NormalClient, Target, settle_rss
 
 def quiet(target, limits):
@@ -37,6 +38,9 @@ ATTACKS = [
     ("pipelined flood", connections.pipelined_flood),
     ("h2 rapid reset", h2.rapid_reset),
     ("h2 CONTINUATION flood", h2.continuation_flood),
+    # 200, not the 300 of issue 14: the suite's server allows 256 connections.
+    ("never-reading SSE subscribers", lambda target, limits: sse.never_reading_subscribers(target, limits, count=200)),
+    ("never-reading h2 SSE streams", sse.never_reading_h2_streams),
 ]
 
 # The normal client competes for connection slots during the flood by design: its refusals are what is measured
@@ -55,6 +59,7 @@ def parse_arguments():
     parser.add_argument("--write-timeout", dest="write_timeout", type=float, required=True)
     parser.add_argument("--request-line", dest="request_line", type=int, required=True)
     parser.add_argument("--header-bytes", dest="header_bytes", type=int, required=True)
+    parser.add_argument("--max-sse-subscribers", dest="max_sse_subscribers", type=int, default=1000)
     parser.add_argument("--p99-ms", dest="p99_ms", type=float, default=100.0)
     parser.add_argument("--rss-margin-kib", dest="rss_margin_kib", type=int, default=32 * 1024)
     parser.add_argument("--only", action="append", help="run only the attacks with these names")
