@@ -53,6 +53,8 @@ extension HTTP2Connection {
     private func finishBody(streamID: Int32, failed: Bool) {
         guard let stream = streams[streamID] else { return }
         stream.awaitsHandler = false
+        // Already reset when its writer passed the unsent limit.
+        guard !stream.isAbandoned else { return }
         stream.bodyFinished = true
         if failed {
             // The headers are out; the only honest way to say the body broke off is to reset the stream.
@@ -69,9 +71,18 @@ extension HTTP2Connection {
             writer.resume(throwing: HTTPBodyWriterError.closed)
             return
         }
+        if let limit = stream.unsentLimit, stream.bufferedCount > 0, stream.bufferedCount + bytes.count > limit {
+            // The reader is that far behind: reset this stream alone now and free what it held, rather than hold it
+            // until the connection's write timeout. The connection and its other streams go on.
+            stream.abandonBody()
+            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_CANCEL.rawValue)
+            writer.resume(throwing: HTTPBodyWriterError.unsentLimitExceeded)
+            host?.outputAvailable()
+            return
+        }
         stream.append(bytes)
         resumeIfDeferred(stream)
-        if stream.bufferedCount < configuration.maxBufferedBytesPerStream {
+        if stream.unsentLimit != nil || stream.bufferedCount < configuration.maxBufferedBytesPerStream {
             writer.resume()
         } else {
             stream.waitingWriter = writer
@@ -81,6 +92,8 @@ extension HTTP2Connection {
 
     func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        // Its RST_STREAM is queued: an empty DATA frame with END_STREAM now would pass for a complete body.
+        guard !stream.isAbandoned else { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
         let count = stream.take(into: buffer, capacity: capacity)
         if stream.bufferedCount < configuration.maxBufferedBytesPerStream { stream.releaseWriter() }
         if stream.bufferedCount == 0 {
@@ -114,6 +127,7 @@ extension HTTP2Connection {
             stream.bodyFinished = true
         case .stream:
             stream.bodyFinished = headersOnly
+            stream.unsentLimit = response.maxUnsentBodyBytes
         }
         let hasBody = !(stream.bodyFinished && stream.bufferedCount == 0)
         let result = HTTP2HeaderBlock.withFields(fields, unindexed: configuration.unindexedResponseFields) { fields, count in

@@ -33,6 +33,10 @@ final class HTTP2Stream {
     var isDeferred = false
     /// A producer suspended in `write` until the buffer drains below the per-stream limit.
     var waitingWriter: CheckedContinuation<Void, any Error>?
+    /// The response's `maxUnsentBodyBytes`: writes never suspend, and one past it resets the stream.
+    var unsentLimit: Int?
+    /// The body was given up (RST_STREAM submitted): nothing more of it is sent, not even its end.
+    private(set) var isAbandoned = false
 
     init(id: Int32) {
         self.id = id
@@ -46,6 +50,14 @@ final class HTTP2Stream {
 
     func setBody(_ bytes: [UInt8]) {
         outgoing = bytes
+        outgoingStart = 0
+    }
+
+    /// Gives the body up: frees what is buffered and refuses further writes.
+    func abandonBody() {
+        isAbandoned = true
+        bodyFinished = true
+        outgoing = []
         outgoingStart = 0
     }
 

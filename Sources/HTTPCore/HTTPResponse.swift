@@ -1,7 +1,8 @@
 /// Receives the pieces of a streamed response body. Implemented by each protocol's connection.
 ///
 /// `write` suspends while the peer is slow (backpressure: the connection never buffers without bound) and throws
-/// `HTTPBodyWriterError.closed` once the client is gone, so a producer such as an event stream stops at once.
+/// `HTTPBodyWriterError.closed` once the client is gone, so a producer such as an event stream stops at once. A
+/// response with `maxUnsentBodyBytes` is never held up instead: see there.
 public protocol HTTPBodyWriter: Sendable {
     func write(_ bytes: [UInt8]) async throws
 }
@@ -9,6 +10,9 @@ public protocol HTTPBodyWriter: Sendable {
 public enum HTTPBodyWriterError: Error, Sendable {
     /// The peer closed the connection or reset the stream.
     case closed
+    /// The write would have left more of the body unsent than the response's `maxUnsentBodyBytes`. The response was
+    /// abandoned and its unsent bytes freed: on HTTP/1.1 the connection is closed, on HTTP/2 only the stream is reset.
+    case unsentLimitExceeded
 }
 
 /// A response: status, fields and a body that is either known in full or produced over time.
@@ -23,11 +27,20 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: Body
+    /// For a streamed body whose reader may stop reading (an event feed fanned out to many clients): the most bytes
+    /// it may have written that the connection could not yet hand on (to the kernel on HTTP/1.1; to the session,
+    /// within the peer's flow-control window, on HTTP/2). With it, a `write` never waits for a slow peer: it queues,
+    /// or, when the bytes already waiting plus the new ones would pass this, fails with
+    /// `HTTPBodyWriterError.unsentLimitExceeded` and ends the response at once, so what one reader costs is bounded
+    /// by this and it is released as soon as the reader falls behind rather than one write timeout later. A write
+    /// that finds nothing waiting always goes through, however large. Nil: writes suspend while the peer is slow.
+    public var maxUnsentBodyBytes: Int?
 
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: Body = .bytes([])) {
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: Body = .bytes([]), maxUnsentBodyBytes: Int? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.maxUnsentBodyBytes = maxUnsentBodyBytes
     }
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], bytes: [UInt8]) {

@@ -160,7 +160,10 @@ final class Connection {
 
     // MARK: Writing
 
-    private func flush() {
+    /// Hands the kernel what it takes now of the queued output. Called by the loop on writability, and by a handler
+    /// that must know how much is really unsent before deciding (a producer on the loop thread writes several times
+    /// between two readiness events).
+    func flush() {
         guard outboundBytes > 0 else { return }
         let written = outbound.withUnsafeBytes { writeSome(UnsafeRawBufferPointer(rebasing: $0[outboundStart...])) }
         guard !isClosed else { return }

@@ -18,6 +18,8 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         let version: HTTPVersion
         var keepAlive: Bool
         var chunked = false
+        /// A streamed body's `maxUnsentBodyBytes`: its writes never suspend, and one past it closes the connection.
+        var unsentLimit: Int?
     }
 
     let protocolName = "http/1.1"
@@ -188,6 +190,7 @@ final class HTTP1Handler: ConnectionProtocolHandler {
             // HTTP/1.0 has no chunked coding: the body runs until the connection closes.
             exchange.chunked = exchange.version == .http1_1
             if !exchange.chunked { exchange.keepAlive = false }
+            exchange.unsentLimit = response.maxUnsentBodyBytes
             self.exchange = exchange
             write { self.appendHead(response, framing: exchange.chunked ? .chunked : .untilClose, exchange, to: &$0) }
             let handler = LoopBound(self, loop: connection.loop)
@@ -222,6 +225,12 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         }
         // An empty chunk would end the body; there is nothing to send anyway.
         guard !bytes.isEmpty else { return continuation.resume() }
+        if let limit = exchange.unsentLimit, !fitsUnsentLimit(limit, adding: bytes.count) {
+            // The reader is that far behind: drop it now and free what it held, rather than hold it until the write
+            // timeout. One exchange at a time, so everything unsent on the connection is this body's.
+            connection.close()
+            return continuation.resume(throwing: HTTPBodyWriterError.unsentLimitExceeded)
+        }
         if exchange.chunked {
             write { HTTP1ResponseEncoder.appendChunk(bytes, to: &$0) }
         } else {
@@ -229,11 +238,19 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         }
         if connection.isClosed {
             continuation.resume(throwing: HTTPBodyWriterError.closed)
-        } else if connection.outboundBytes > configuration.outboundHighWaterMark {
+        } else if exchange.unsentLimit == nil && connection.outboundBytes > configuration.outboundHighWaterMark {
             suspendedWriter = continuation
         } else {
             continuation.resume()
         }
+    }
+
+    /// Whether `count` more body bytes keep the unsent output within `limit`. Nothing unsent: always. Else the kernel
+    /// is given what it takes first, as the producer may have written several times since the last writability
+    /// event. Chunk framing is not counted: a few bytes per write.
+    private func fitsUnsentLimit(_ limit: Int, adding count: Int) -> Bool {
+        if connection.outboundBytes > 0 && connection.outboundBytes + count > limit { connection.flush() }
+        return connection.outboundBytes == 0 || connection.outboundBytes + count <= limit
     }
 
     /// Called from the loop's write path (never from inside `send`) once the output is below the low-water mark.

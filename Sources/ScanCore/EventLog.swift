@@ -40,6 +40,15 @@ public final class EventLog: Sendable {
 
         var firstId: UInt64 { lastId - UInt64(ring.count) + 1 }
 
+        /// A new subscription's cursor for `Last-Event-ID` `id` (nil: live events only), and whether events after
+        /// `id` are no longer in the ring.
+        func start(after id: UInt64?) -> (start: UInt64, missed: Bool) {
+            guard let id else { return (lastId, false) }
+            if id > lastId { return (ring.isEmpty ? lastId : firstId - 1, true) }
+            if ring.isEmpty { return (id, false) }
+            return (max(id, firstId - 1), id + 1 < firstId)
+        }
+
         func event(withId id: UInt64) -> Event {
             ring[(oldest + Int(id - firstId)) % ring.count]
         }
@@ -98,14 +107,23 @@ public final class EventLog: Sendable {
 
     /// Live events, after replaying the ring from `after` (a `Last-Event-ID`) when given.
     public func subscribe(after id: UInt64? = nil) -> EventSubscription {
-        let (start, missed) = state.withLock { state -> (UInt64, Bool) in
+        let (start, missed) = state.withLock { state in
             state.subscribers += 1
-            guard let id else { return (state.lastId, false) }
-            if id > state.lastId { return (state.ring.isEmpty ? state.lastId : state.firstId - 1, true) }
-            if state.ring.isEmpty { return (id, false) }
-            return (max(id, state.firstId - 1), id + 1 < state.firstId)
+            return state.start(after: id)
         }
         return EventSubscription(log: self, cursor: start, missedEvents: missed)
+    }
+
+    /// `subscribe(after:)` unless `maxSubscribers` subscriptions are open already; nil then. Counted and checked
+    /// under one lock, so concurrent requests cannot pass the bound between the two.
+    public func subscribe(after id: UInt64? = nil, ifFewerThan maxSubscribers: Int) -> EventSubscription? {
+        let opened = state.withLock { state -> (start: UInt64, missed: Bool)? in
+            guard state.subscribers < maxSubscribers else { return nil }
+            state.subscribers += 1
+            return state.start(after: id)
+        }
+        guard let opened else { return nil }
+        return EventSubscription(log: self, cursor: opened.start, missedEvents: opened.missed)
     }
 
     enum Next {

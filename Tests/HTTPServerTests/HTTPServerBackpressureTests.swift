@@ -11,21 +11,27 @@ import Testing
         let chunksWritten = Atomic<Int>(0)
         let ended: AsyncStream<(any Error)?>
         private let report: AsyncStream<(any Error)?>.Continuation
+        private let chunk: Int
+        private let maxUnsentBodyBytes: Int?
 
-        init() { (ended, report) = AsyncStream.makeStream() }
+        init(chunk: Int = HTTPServerBackpressureTests.chunk, maxUnsentBodyBytes: Int? = nil) {
+            (ended, report) = AsyncStream.makeStream()
+            self.chunk = chunk
+            self.maxUnsentBodyBytes = maxUnsentBodyBytes
+        }
 
         func respond(to request: HTTPRequest) async -> HTTPResponse {
             HTTPResponse(body: .stream { [self] writer in
                 do {
                     while true {
-                        try await writer.write([UInt8](repeating: 0x78, count: HTTPServerBackpressureTests.chunk))
+                        try await writer.write([UInt8](repeating: 0x78, count: chunk))
                         chunksWritten.add(1, ordering: .relaxed)
                     }
                 } catch {
                     report.yield(error)
                     throw error
                 }
-            })
+            }, maxUnsentBodyBytes: maxUnsentBodyBytes)
         }
     }
 
@@ -85,6 +91,26 @@ import Testing
                 #expect(response.status == 200 && response.body.count == LargeAnswers.size)
             }
             #expect(responder.answered.load(ordering: .relaxed) == requests)
+        }
+    }
+
+    @Test func aCappedStream_ClosesTheConnection_AsSoonAsItsUnsentBytesWouldPassTheCap() async throws {
+        let limit = 32 * 1024
+        let producer = EndlessProducer(chunk: 6 * 1024, maxUnsentBodyBytes: limit)
+        // A write timeout far beyond the test's patience: what closes the connection must be the cap.
+        try await withServer(responder: producer, { $0.writeTimeout = .seconds(300) }) { server in
+            let client = try RawClient(port: server.localPort, receiveBuffer: 4 * 1024)
+            client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+            var errors = producer.ended.makeAsyncIterator()
+            let error = await errors.next() ?? nil
+            #expect(error as? HTTPBodyWriterError == .unsentLimitExceeded)
+            // Closed at once, and what it held released with it.
+            #expect(await eventually { await server.statistics().openConnections == 0 })
+            #expect(await server.statistics().bufferedOutboundBytes == 0)
+            // The client gets what the kernel had taken, then the end: a chunked body cut short, no last chunk.
+            let received = try client.readToEnd()
+            #expect(received.count > 0)
+            #expect(!received.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8)))
         }
     }
 

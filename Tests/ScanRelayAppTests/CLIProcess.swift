@@ -38,6 +38,7 @@ final class StreamedProcess: Sendable {
     private let child: RunningProcess
     var output: LineStream { child.output }
     var errors: LineStream { child.errors }
+    var processID: Int32 { child.processID }
 
     init(_ arguments: [String], environment: [String: String] = [:]) async throws {
         child = try await RunningProcess(CLIProcess.binary.path, arguments, environment: CLIProcess.environment(environment))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile-client suite: starts `scanrelay serve` on a free loopback port with low limits and runs
 # hostile_clients.py against it (smuggling, oversize parts, slowloris, floods, HTTP/2 rapid reset and CONTINUATION
-# floods, invalid bytes), each attack while a normal client is served. Exits non-zero on any failure.
+# floods, invalid bytes, event-stream subscribers that never read), each attack while a normal client is served. Exits non-zero on any failure.
 #
 #   scripts/hostile/run.sh [path/to/scanrelay] [--only "attack name" ...]
 #
@@ -36,6 +36,7 @@ body_timeout=2
 write_timeout=3
 request_line=8192
 header_bytes=16384
+max_sse_subscribers=1000
 
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
@@ -57,6 +58,8 @@ api:
   tokens:
     - { token: hostile-reader, scopes: [read] }
     - { token: hostile-writer, scopes: [read, write] }
+cache:
+  maxSseSubscribers: $max_sse_subscribers
 sources:
   - { name: relay, provider: scanrelay, webhook: { verify: none } }
 YAML
@@ -83,7 +86,7 @@ timeout "${SUITE_SECONDS:-180}" python3 scripts/hostile/hostile_clients.py \
     --port "$port" --pid "$server" \
     --max-connections "$max_connections" \
     --header-timeout "$header_timeout" --body-timeout "$body_timeout" --write-timeout "$write_timeout" \
-    --request-line "$request_line" --header-bytes "$header_bytes" \
+    --request-line "$request_line" --header-bytes "$header_bytes" --max-sse-subscribers "$max_sse_subscribers" \
     --p99-ms "${HOSTILE_P99_MS:-100}" "$@" || status=$?
 if ((status != 0)); then
     echo "--- server log (last 40 lines)" >&2

@@ -2,7 +2,8 @@ import Locking
 import HTTPCore
 
 /// Lets two producers (events and pings) share one response body: each frame is written whole, one at a time, in
-/// the order the writers arrived. The underlying writer suspends while the client is slow, so the order matters.
+/// the order the writers arrived. The underlying writer may suspend (it hops to the connection's loop), so the order
+/// matters.
 final class SerialBodyWriter: Sendable {
     private struct State {
         var busy = false

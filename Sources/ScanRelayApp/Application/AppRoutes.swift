@@ -31,8 +31,9 @@ enum AppRoutes {
             .register(on: &router)
         ScansAPI(store: c.store, indexes: c.indexes, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
         EventsAPI(
-            events: c.store.events, pingInterval: configuration.cache.ssePingInterval, shutdown: c.shutdown,
-            metrics: c.metrics
+            events: c.store.events, pingInterval: configuration.cache.ssePingInterval,
+            maxSubscribers: configuration.cache.maxSseSubscribers,
+            subscriberBufferBytes: configuration.cache.sseSubscriberBufferBytes, shutdown: c.shutdown, metrics: c.metrics
         ).register(on: &router)
         let scheduler = c.scheduler, store = c.store
         OperationsAPI(

@@ -62,6 +62,12 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var eventRing: Int
     /// Interval of the `: ping` comment on idle SSE streams.
     public var ssePingInterval: Duration
+    /// Open `GET /v1/events` streams at once; beyond, a `503` with `Retry-After`.
+    public var maxSseSubscribers: Int
+    /// Event bytes one SSE subscriber may have waiting that its connection could not send yet; a subscriber whose
+    /// next event would pass it is dropped at once (it reconnects with `Last-Event-ID`). With `maxSseSubscribers`
+    /// it bounds what subscribers that stop reading can make the server hold.
+    public var sseSubscriberBufferBytes: Int
     /// Concurrent `GET /v1/scans/{id}?wait=` requests held at once; beyond, a `503`.
     public var maxLongPollWaiters: Int
     /// Webhook delivery keys remembered for deduplication; beyond, the oldest are forgotten first.
@@ -74,6 +80,8 @@ public struct CacheConfiguration: Sendable, Equatable {
         staleAfter: Duration = ScanStore.Configuration.defaultStaleAfter,
         eventRing: Int = 10_000,
         ssePingInterval: Duration = .seconds(15),
+        maxSseSubscribers: Int = 1_000,
+        sseSubscriberBufferBytes: Int = 64 * 1024,
         maxLongPollWaiters: Int = ScanStore.Configuration.defaultMaxWaiters,
         dedupeKeys: Int = DeliveryLedger.defaultCapacity,
         dedupeWindow: Duration = DeliveryLedger.defaultWindow
@@ -82,6 +90,8 @@ public struct CacheConfiguration: Sendable, Equatable {
         self.staleAfter = staleAfter
         self.eventRing = eventRing
         self.ssePingInterval = ssePingInterval
+        self.maxSseSubscribers = maxSseSubscribers
+        self.sseSubscriberBufferBytes = sseSubscriberBufferBytes
         self.maxLongPollWaiters = maxLongPollWaiters
         self.dedupeKeys = dedupeKeys
         self.dedupeWindow = dedupeWindow

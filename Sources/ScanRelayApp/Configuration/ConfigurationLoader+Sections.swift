@@ -69,6 +69,8 @@ extension ConfigurationLoader {
         if let value = section.duration("staleAfter", atLeast: .seconds(1)) { cache.staleAfter = value }
         if let value = section.int("eventRing", in: 1...10_000_000) { cache.eventRing = value }
         if let value = section.duration("ssePingInterval") { cache.ssePingInterval = value }
+        if let value = section.int("maxSseSubscribers", in: 1...1_000_000) { cache.maxSseSubscribers = value }
+        if let value = section.size("sseSubscriberBufferBytes", atLeast: 4096) { cache.sseSubscriberBufferBytes = value }
         if let value = section.int("maxLongPollWaiters", in: 1...1_000_000) { cache.maxLongPollWaiters = value }
         if let value = section.int("dedupeKeys", in: 1...100_000_000) { cache.dedupeKeys = value }
         if let value = section.duration("dedupeWindow") { cache.dedupeWindow = value }

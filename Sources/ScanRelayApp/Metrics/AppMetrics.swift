@@ -78,6 +78,11 @@ final class AppMetrics: Sendable {
     func sseSubscriberJoined() { sseSubscribers.increment() }
     func sseSubscriberLeft() { sseSubscribers.decrement() }
 
+    /// A subscriber the server ended because it did not keep up (`scanrelay_sse_subscribers_dropped_total`).
+    func sseSubscriberDropped(_ reason: SubscriberDropReason) {
+        registry.makeCounter(descriptor: Names.sseSubscribersDropped, labels: [("reason", reason.rawValue)]).increment()
+    }
+
     /// Sets the gauges that mirror state, then writes the exposition text. `journal` is nil without `state.dir`.
     func exposition(
         cachedScans count: Int, watchesByState: [String: Int],
@@ -117,6 +122,9 @@ private enum Names {
     static var watches: MetricNameDescriptor { name("watches", "Watches, by state.") }
     static var cachedScans: MetricNameDescriptor { name("cached_scans", "Scans held in the in-memory cache.") }
     static var sseSubscribers: MetricNameDescriptor { name("sse_subscribers", "Clients connected to GET /v1/events.") }
+    static var sseSubscribersDropped: MetricNameDescriptor {
+        name("sse_subscribers_dropped", unit: "total", "Event-stream subscribers dropped for not keeping up, by reason.")
+    }
     static var journalWritable: MetricNameDescriptor {
         name("journal_writable", "1 while the state journal records changes, 0 while it refuses them after a failed write.")
     }
@@ -140,4 +148,12 @@ enum WebhookOutcome: String, Sendable {
     case unknownSource = "unknown_source"
     /// Our own failure (answered 503): the delivery is not recorded and the sender will retry.
     case failed
+}
+
+/// Why an event stream was ended by the server, the `reason` label of `scanrelay_sse_subscribers_dropped_total`.
+enum SubscriberDropReason: String, Sendable {
+    /// Its unsent bytes would have passed `cache.sseSubscriberBufferBytes`.
+    case slow
+    /// It fell a whole event ring behind.
+    case behind
 }

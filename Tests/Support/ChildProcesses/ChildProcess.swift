@@ -75,6 +75,8 @@ public enum ChildProcess {
 public final class RunningProcess: Sendable {
     public let output = LineStream()
     public let errors = LineStream()
+    /// The child's process id (to read its `/proc/PID/status`, say).
+    public let processID: Int32
     private let signals: AsyncStream<Int32>.Continuation
     private let outcome: Task<TerminationStatus, any Error>
 
@@ -82,7 +84,7 @@ public final class RunningProcess: Sendable {
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws {
         let (signalRequests, signals) = AsyncStream.makeStream(of: Int32.self)
         self.signals = signals
-        let (started, startedContinuation) = AsyncStream.makeStream(of: Result<Void, any Error>.self)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Result<Int32, any Error>.self)
         let output = output, errors = errors
         outcome = Task {
             do {
@@ -91,7 +93,7 @@ public final class RunningProcess: Sendable {
                     environment: ChildProcess.environment(environment),
                     input: .none, output: .sequence, error: .sequence
                 ) { execution in
-                    startedContinuation.yield(.success(()))
+                    startedContinuation.yield(.success(Int32(execution.processIdentifier.value)))
                     // Signals go through the execution, which knows whether the process is still there for them.
                     let forwarder = Task {
                         for await number in signalRequests { try? execution.send(signal: Signal(rawValue: number)) }
@@ -107,10 +109,13 @@ public final class RunningProcess: Sendable {
                 throw error
             }
         }
+        var spawned: Int32?
         for await start in started {
-            try start.get()
+            spawned = try start.get()
             break
         }
+        // The stream ends only after a yield; nil would mean the task ended without reporting, which it cannot.
+        processID = spawned ?? -1
     }
 
     /// Sends `number` (SIGTERM, SIGKILL, ...) to the child if it is still running.
