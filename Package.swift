@@ -130,6 +130,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "LoopbackSockets", path: "Tests/Support/LoopbackSockets", swiftSettings: strict),
+        // Python upstreams (TLS, mTLS, HTTP/2, proxy, redirect, endless, silent) and a test CA made with openssl.
+        .target(
+            name: "LoopbackUpstreams", dependencies: ["ChildProcesses"], path: "Tests/Support/LoopbackUpstreams",
+            exclude: ["upstream_servers.py"], swiftSettings: strict
+        ),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "LoopbackUpstreams"], swiftSettings: strict),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: strict),
         .testTarget(name: "ShardedTablesTests", dependencies: ["ShardedTables"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
@@ -139,12 +145,12 @@ let package = Package(
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal", "Locking"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer"], swiftSettings: strict),
+        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer", "LoopbackUpstreams"], swiftSettings: strict),
         .testTarget(
             name: "ScanRelayAppTests",
             dependencies: [
                 "ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "Webhooks", "Providers", "Polling",
-                "scanrelay", "ChildProcesses", "LoopbackSockets",
+                "scanrelay", "ChildProcesses", "LoopbackSockets", "LoopbackUpstreams",
             ],
             swiftSettings: strict
         ),
