@@ -163,7 +163,7 @@ final class Transfer {
         } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
             let name = String(decoding: line[..<colon], as: UTF8.self)
             let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
-            headers.append((name, value.trimmingCharacters(in: " \t\r\n")))
+            headers.append((name, value.trimmingFieldWhitespace()))
         }
         return count
     }
@@ -188,11 +188,12 @@ final class Transfer {
 }
 
 extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let drop = Set(set.utf8)
+    /// Without the spaces, tabs and line end around a header field's value.
+    fileprivate func trimmingFieldWhitespace() -> String {
+        let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
         let bytes = Array(utf8)
-        guard let first = bytes.firstIndex(where: { !drop.contains($0) }),
-              let last = bytes.lastIndex(where: { !drop.contains($0) })
+        guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
+              let last = bytes.lastIndex(where: { !isWhitespace($0) })
         else { return "" }
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
