@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module map (each module knows only the ones below it):
 //   scanrelay (CLI) ─> ScanRelayApp ─> Polling ─> Providers ─> ScanCore
+//                                                       └─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config)
 //                      │            └─> Webhooks (signature schemes)
 //                      └─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
 //                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
@@ -39,6 +40,14 @@ let package = Package(
             pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"]), .brew(["nghttp2"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
+        // Typed wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
         .target(name: "Locking", swiftSettings: strict),
         .target(name: "ShardedTables", swiftSettings: strict),
@@ -52,6 +61,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Outbound HTTP on libcurl: knows nothing of scans; Providers send through it and see no socket.
+        .target(name: "CurlClient", dependencies: ["CCurl", "CCurlShim", "Locking"], swiftSettings: strict),
+
         // Scans: know nothing of sockets.
         .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables"], swiftSettings: strict),
         .target(
@@ -61,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "Providers",
-            dependencies: ["ScanCore", "Locking", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScanCore", "Locking", "CurlClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -101,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "scanrelay",
             dependencies: [
-                "ScanRelayApp", "FakeUpstreams", "Webhooks",
+                "ScanRelayApp", "FakeUpstreams", "Webhooks", "CurlClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +130,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "LoopbackSockets", path: "Tests/Support/LoopbackSockets", swiftSettings: strict),
+        // Python upstreams (TLS, mTLS, HTTP/2, proxy, redirect, endless, silent) and a test CA made with openssl.
+        .target(
+            name: "LoopbackUpstreams", dependencies: ["ChildProcesses"], path: "Tests/Support/LoopbackUpstreams",
+            exclude: ["upstream_servers.py"], swiftSettings: strict
+        ),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "LoopbackUpstreams"], swiftSettings: strict),
         .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: strict),
         .testTarget(name: "ShardedTablesTests", dependencies: ["ShardedTables"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
@@ -127,12 +145,12 @@ let package = Package(
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal", "Locking"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer"], swiftSettings: strict),
+        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer", "LoopbackUpstreams"], swiftSettings: strict),
         .testTarget(
             name: "ScanRelayAppTests",
             dependencies: [
                 "ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "Webhooks", "Providers", "Polling",
-                "scanrelay", "ChildProcesses", "LoopbackSockets",
+                "scanrelay", "ChildProcesses", "LoopbackSockets", "LoopbackUpstreams",
             ],
             swiftSettings: strict
         ),

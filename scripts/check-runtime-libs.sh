@@ -61,6 +61,14 @@ if grep -q 'not found' <<<"$ldd_output"; then
 fi
 needed=$(awk '$1 !~ /^linux-vdso/ { n = split($1, parts, "/"); print parts[n] }' <<<"$ldd_output" | sort -u)
 
+# Upstream calls use libcurl directly (issue 16): it stays a runtime library, and FoundationNetworking (linked
+# statically with the Swift runtime until then, and leaking per request) must not come back.
+grep -qx 'libcurl.so.4' <<<"$needed" || { echo "$binary does not load libcurl.so.4" >&2; exit 1; }
+if nm "$binary" 2>/dev/null | grep -q 'FoundationNetworking'; then
+    echo "$binary links FoundationNetworking; upstream calls must go through CurlClient" >&2
+    exit 1
+fi
+
 # File lists of every available package that could hold a library, from the .deb files themselves.
 debs="$SCRATCH/runtime-debs"
 mkdir -p "$debs"

@@ -24,7 +24,7 @@ extension WatchScheduler {
                 record.inFlight = true
                 if record.watch.state == .waiting { record.watch.state = .polling }
                 records[id] = record
-                launch(source: source) { [ref = record.pollRef, startedAt = record.watch.scanStartedAt] in
+                pollTasks[id] = launch(source: source) { [ref = record.pollRef, startedAt = record.watch.scanStartedAt] in
                     let result = await Self.poll(client, ref, startedAt)
                     await self.finishWatchPoll(id, result)
                 }
@@ -42,9 +42,11 @@ extension WatchScheduler {
         }
     }
 
-    private func launch(source: String, _ body: @escaping @Sendable () async -> Void) {
+    /// The poll's task: cancelling it (a watch deleted) closes its upstream request.
+    @discardableResult
+    private func launch(source: String, _ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         inFlight[source, default: 0] += 1
-        Task {
+        return Task {
             await body()
             self.pollEnded(source: source)
         }
@@ -84,6 +86,7 @@ extension WatchScheduler {
         if case .success(let found) = result {
             do throws(ScanNotKept) { try await keep(found) } catch { notKept = error }
         }
+        pollTasks[id] = nil
         guard var record = records[id] else { return }
         record.inFlight = false
         record.watch.polls += 1
@@ -118,6 +121,8 @@ extension WatchScheduler {
                 }
             }
         case .failure(let error):
+            // A watch deleted meanwhile: its poll was cancelled, which is no error of the upstream's.
+            guard record.watch.state.isActive else { records[id] = record; return }
             var retryAfter: Duration?
             if case .rateLimited(let asked) = error { retryAfter = asked }
             next = now + noteFailure(&record, error.description, retryAfter: retryAfter)

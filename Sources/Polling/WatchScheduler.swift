@@ -70,6 +70,8 @@ public actor WatchScheduler {
     var nextGeneration: UInt64 = 0
     var jobs: [String: JobQueue] = [:]
     var inFlight: [String: Int] = [:]
+    /// The task of each watch's poll in flight, by watch id.
+    var pollTasks: [String: Task<Void, Never>] = [:]
     private var timer: Task<Void, Never>?
     private var sleeper: Task<Void, any Error>?
     private var sleepingUntil: Date?
@@ -131,12 +133,15 @@ public actor WatchScheduler {
     public func watch(id: String) -> Watch? { records[id]?.watch }
 
 
-    /// Stops a watch (`DELETE`): no further poll starts; it stays readable until it ages out.
+    /// Stops a watch (`DELETE`): its poll in flight is cancelled (the upstream request closed), no further poll
+    /// starts; it stays readable until it ages out.
     @discardableResult
     public func cancel(id: String) -> Watch? {
         guard let record = records[id] else { return nil }
         guard record.watch.state.isActive else { return record.watch }
-        return end(id, as: .cancelled)
+        let watch = end(id, as: .cancelled)
+        pollTasks.removeValue(forKey: id)?.cancel()
+        return watch
     }
 
     /// The number of watches in each state, for the `scanrelay_watches{state}` gauge.

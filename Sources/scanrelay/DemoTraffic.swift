@@ -1,8 +1,6 @@
+import CurlClient
 import Foundation
 import Webhooks
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// What `demo` does through the service's own API once it runs: creates watches, sends signed sample webhooks.
 struct DemoTraffic {
@@ -69,15 +67,14 @@ struct DemoTraffic {
     }
 
     private func send(_ path: String, body: Data, headers: [(String, String)]) async throws {
-        var request = URLRequest(url: service.appendingPathComponent(path))
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            throw Failure(description: "POST \(path) answered \(status): \(String(decoding: data, as: UTF8.self))")
+        let request = CurlRequest(
+            method: "POST", url: service.appendingPathComponent(path).absoluteString,
+            headers: [(name: "Content-Type", value: "application/json")] + headers.map { (name: $0.0, value: $0.1) },
+            body: Array(body), timeout: .seconds(30), maxBodyBytes: 1 << 20)
+        // The demo's own service, on this machine: never through a proxy.
+        let response = try await CurlHTTPClient.shared.send(request, options: CurlOptions(proxy: .none))
+        guard (200..<300).contains(response.status) else {
+            throw Failure(description: "POST \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
     }
 

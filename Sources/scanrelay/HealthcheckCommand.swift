@@ -1,8 +1,6 @@
 import ArgumentParser
+import CurlClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// `scanrelay healthcheck`: exits 0 when the service answers `/readyz` with 200. For the container HEALTHCHECK,
 /// so the runtime image needs no curl.
@@ -23,17 +21,17 @@ struct HealthcheckCommand: AsyncParsableCommand {
         guard let target = URL(string: url ?? Self.defaultURL(environment: ProcessInfo.processInfo.environment)) else {
             throw ValidationError("--url must be an absolute URL")
         }
-        var request = URLRequest(url: target)
-        request.timeoutInterval = timeout.seconds
+        // The local service, never through a proxy the container's environment may name.
+        let request = CurlRequest(url: target.absoluteString, timeout: timeout.duration, maxBodyBytes: 64 << 10)
+        let status: Int
         do {
-            let (_, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else {
-                Terminal.printError("unhealthy: \(target.absoluteString) answered \(status)")
-                throw ExitCode.failure
-            }
-        } catch let error as URLError {
-            Terminal.printError("unhealthy: \(target.absoluteString): \(error.localizedDescription)")
+            status = try await CurlHTTPClient.shared.send(request, options: CurlOptions(proxy: .none)).status
+        } catch {
+            Terminal.printError("unhealthy: \(target.absoluteString): \(error)")
+            throw ExitCode.failure
+        }
+        guard status == 200 else {
+            Terminal.printError("unhealthy: \(target.absoluteString) answered \(status)")
             throw ExitCode.failure
         }
     }

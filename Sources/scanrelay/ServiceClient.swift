@@ -1,9 +1,8 @@
+import CurlClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// The few ScanRelay API calls `wait` makes, over URLSession.
+/// The few ScanRelay API calls `wait` makes, over the same libcurl client the service polls upstreams with. Proxies
+/// come from the environment (`https_proxy`, `NO_PROXY` …), as for any command-line HTTP client.
 struct ServiceClient: Sendable {
     enum Failure: Error, CustomStringConvertible {
         /// The service could not be reached or answered garbage: worth a few retries.
@@ -24,18 +23,17 @@ struct ServiceClient: Sendable {
         case notFound
     }
 
+    /// Long-polls last up to a minute: leave room beyond it.
+    static let requestTimeout = Duration.seconds(120)
+    /// A page of an image's scans is far smaller; this only stops a wrong server from filling memory.
+    static let maxAnswerBytes = 32 << 20
+
     let server: URL
     let token: String?
-    let session: URLSession
 
     init(server: URL, token: String?) {
         self.server = server
         self.token = token
-        let configuration = URLSessionConfiguration.ephemeral
-        // Long-polls last up to a minute; the request timeout is per read, so leave room beyond it.
-        configuration.timeoutIntervalForRequest = 120
-        configuration.httpAdditionalHeaders = ["Accept": "application/json", "User-Agent": "scanrelay-wait"]
-        session = URLSession(configuration: configuration)
     }
 
     /// `GET /v1/scans/{id}?wait=…`: answers when the scan differs from `etag` or turns terminal, else at `wait`;
@@ -62,22 +60,24 @@ struct ServiceClient: Sendable {
         guard let url = URL(string: base + path + (query.map { "?\($0)" } ?? "")) else {
             throw .refused("cannot form a URL from \(base) and \(path)")
         }
-        var request = URLRequest(url: url)
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        let data: Data
-        let response: URLResponse
+        var headers = [(name: "Accept", value: "application/json"), (name: "User-Agent", value: "scanrelay-wait")]
+        if let token { headers.append((name: "Authorization", value: "Bearer \(token)")) }
+        if let etag { headers.append((name: "If-None-Match", value: etag)) }
+        let request = CurlRequest(
+            url: url.absoluteString, headers: headers, timeout: Self.requestTimeout, maxBodyBytes: Self.maxAnswerBytes)
+        let response: CurlResponse
         do {
-            (data, response) = try await session.data(for: request)
+            response = try await CurlHTTPClient.shared.send(request)
         } catch {
-            throw .transient("cannot reach \(base): \(error.localizedDescription)")
+            throw .transient("cannot reach \(base): \(error)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let data = Data(response.body)
+        let status = response.status
         switch status {
         case 200:
             do {
                 let value = try JSONDecoder().decode(Value.self, from: data)
-                return .value(value, etag: (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "ETag"))
+                return .value(value, etag: response.header("ETag"))
             } catch {
                 throw .transient("\(url.path) answered JSON that is not a ScanRelay scan: \(error)")
             }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Fetches and caches an OAuth2 client-credentials access token.
 ///
@@ -53,7 +50,7 @@ actor OAuth2TokenProvider {
     }
 
     private func requestToken() async -> Result<Token, UpstreamError> {
-        var request = URLRequest(url: credentials.tokenURL)
+        var request = UpstreamRequest(url: credentials.tokenURL)
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")

@@ -7,11 +7,46 @@ public struct UpstreamConfiguration: Sendable {
     public var auth: UpstreamAuth
     /// Bounds each upstream call (`poll.requestTimeout`); a call past it fails as `UpstreamError.timeout`.
     public var requestTimeout: Duration
+    /// Bounds connecting (TCP, proxy tunnel, TLS handshake) within `requestTimeout`.
+    public var connectTimeout: Duration
+    public var proxy: UpstreamProxy
+    public var tls: UpstreamTLS
 
-    public init(baseURL: URL, auth: UpstreamAuth = .none, requestTimeout: Duration = .seconds(30)) {
+    public init(
+        baseURL: URL, auth: UpstreamAuth = .none, requestTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(10), proxy: UpstreamProxy = .environment, tls: UpstreamTLS = UpstreamTLS()
+    ) {
         self.baseURL = baseURL
         self.auth = auth
         self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
+        self.proxy = proxy
+        self.tls = tls
+    }
+}
+
+/// Which proxy reaches an upstream (`upstream.proxy`).
+public enum UpstreamProxy: Sendable, Equatable {
+    /// `https_proxy`/`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY` and `NO_PROXY`, as libcurl reads them.
+    case environment
+    /// This proxy for every request, whatever the environment says (`NO_PROXY` included).
+    case url(URL)
+    /// Direct connections, whatever the environment says.
+    case none
+}
+
+/// TLS settings for an upstream (`upstream.tls`): PEM file paths. The server is always verified.
+public struct UpstreamTLS: Sendable, Equatable {
+    /// Trust anchors used instead of the system bundle: a private CA.
+    public var caFile: String?
+    /// A client certificate and its key for mTLS; both or neither.
+    public var certFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
     }
 }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Authenticated requests (GETs, and the odd read-only POST) against one upstream: adds the configured credential, renews an OAuth2 token once on a 401
 /// and retries, and turns non-2xx answers into `UpstreamError`s carrying the upstream's own message.
@@ -12,10 +9,12 @@ struct UpstreamHTTP: Sendable {
     private let tokens: OAuth2TokenProvider?
     private let now: @Sendable () -> Date
 
+    /// `maxConnections` (the scheduler's per-source concurrency) needs no enforcing here: each poll has one request
+    /// in flight, and libcurl's shared connection cache keeps what idles.
     init(configuration: UpstreamConfiguration, maxConnections: Int, now: @escaping @Sendable () -> Date) {
         urls = UpstreamURL(base: configuration.baseURL)
         auth = configuration.auth
-        transport = UpstreamTransport(timeout: configuration.requestTimeout, maxConnections: maxConnections)
+        transport = UpstreamTransport(configuration: configuration)
         if case .oauth2(let credentials) = configuration.auth {
             tokens = OAuth2TokenProvider(credentials: credentials, transport: transport, now: now)
         } else {
@@ -67,7 +66,7 @@ struct UpstreamHTTP: Sendable {
     private func send(
         _ method: String, _ url: URL, body: Data?, headers: [(String, String)], token: String?
     ) async throws(UpstreamError) -> UpstreamResponse {
-        var request = URLRequest(url: url)
+        var request = UpstreamRequest(url: url)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

@@ -76,6 +76,14 @@ extension SourceConfiguration {
                         tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
                         audience: settings.audience))
             }
-        return UpstreamConfiguration(baseURL: upstream.baseURL, auth: auth, requestTimeout: requestTimeout)
+        let proxy: UpstreamProxy =
+            switch upstream.proxy {
+            case .environment: .environment
+            case .url(let url): .url(url)
+            case .none: .none
+            }
+        let tls = UpstreamTLS(caFile: upstream.tls.caFile, certFile: upstream.tls.certFile, keyFile: upstream.tls.keyFile)
+        return UpstreamConfiguration(
+            baseURL: upstream.baseURL, auth: auth, requestTimeout: requestTimeout, proxy: proxy, tls: tls)
     }
 }

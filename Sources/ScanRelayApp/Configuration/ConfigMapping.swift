@@ -137,7 +137,9 @@ final class ConfigMapping {
         let valid = Array(Set(knownKeys)).sorted()
         for entry in entries where !knownKeys.contains(entry.key) {
             // `...File` variants exist for every string key but are offered only for a key that looks like one.
-            let candidates = entry.key.hasSuffix("File") ? valid : valid.filter { !$0.hasSuffix("File") }
+            // Unless a mapping has only file keys (`upstream.tls`).
+            let plain = valid.filter { !$0.hasSuffix("File") }
+            let candidates = entry.key.hasSuffix("File") || plain.isEmpty ? valid : plain
             let message: String
             if let nearest = KeySuggestion.nearest(to: entry.key, among: candidates) {
                 message = "unknown key; did you mean \"\(nearest)\"?"

@@ -65,8 +65,11 @@ extension ConfigurationLoader {
                 auth = parsed
             }
         }
+        let tls = section.mapping("tls").map(readUpstreamTLS) ?? UpstreamTLSSettings()
+        let proxy = readUpstreamProxy(section)
         section.finish()
-        return baseURL.map { UpstreamSettings(baseURL: $0, auth: auth) }
+        guard let tls, let proxy else { return nil }
+        return baseURL.map { UpstreamSettings(baseURL: $0, auth: auth, tls: tls, proxy: proxy) }
     }
 
     /// Exactly one of `bearer`, `header` + `value`, `oauth2` or `basic`.

@@ -23,10 +23,54 @@ public struct UpstreamSettings: Sendable, Equatable {
     /// Absolute `http`/`https` URL; may carry a path prefix (OpsMx installs under `/gate`).
     public var baseURL: URL
     public var auth: UpstreamAuth
+    /// `upstream.tls`: a private CA, a client certificate.
+    public var tls: UpstreamTLSSettings
+    /// `upstream.proxy`: the environment's proxy unless set.
+    public var proxy: UpstreamProxySetting
 
-    public init(baseURL: URL, auth: UpstreamAuth = .none) {
+    public init(
+        baseURL: URL, auth: UpstreamAuth = .none, tls: UpstreamTLSSettings = UpstreamTLSSettings(),
+        proxy: UpstreamProxySetting = .environment
+    ) {
         self.baseURL = baseURL
         self.auth = auth
+        self.tls = tls
+        self.proxy = proxy
+    }
+}
+
+/// PEM files the upstream client reads when it connects (so a renewed file is used without a restart). The server
+/// is always verified; no setting turns that off.
+public struct UpstreamTLSSettings: Sendable, Equatable {
+    /// Trust anchors used instead of the system bundle.
+    public var caFile: String?
+    /// mTLS: the client certificate and its private key, both or neither.
+    public var certFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+    }
+}
+
+/// How the upstream is reached: through the environment's proxy (`https_proxy`, `NO_PROXY` …), a configured one, or
+/// directly. The description hides a proxy's credentials.
+public enum UpstreamProxySetting: Sendable, Equatable, CustomStringConvertible {
+    case environment
+    case url(URL)
+    case none
+
+    public var description: String {
+        switch self {
+        case .environment: return "environment"
+        case .none: return "none"
+        case .url(let url):
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+            if components?.password != nil { components?.password = "<redacted>" }
+            return components?.string ?? "<proxy URL>"
+        }
     }
 }
 
