@@ -8,7 +8,9 @@
 #      suppressions, each explained);
 #   2. openapi.yaml validated, schemathesis against the running service, and clients generated from it (Python,
 #      Swift; no generator warning allowed) run against a live server (scripts/generated-clients.sh);
-#   3. the Dockerfile: hadolint, and the runtime stage's libraries checked against the release binary;
+#   3. the Dockerfile: hadolint, the runtime stage's libraries checked against the release binary, and the image
+#      built from it and run (scripts/container-image.sh: buildah and podman, base images made locally); the
+#      Kubernetes manifests of deploy/kubernetes rendered and validated offline (scripts/kubernetes/validate.sh);
 #   4. the hostile-client suite (scripts/hostile) against that release binary, the one the image ships: its latency
 #      bounds are about the product, and a debug build is several times slower under a flood;
 #   5. each libFuzzer target for FUZZ_SECONDS (default 60);
@@ -57,6 +59,8 @@ if [[ "${SCANRELAY_QUICK_TESTS:-0}" != 1 ]]; then
     step "generated Python and Swift clients against the running service" bash scripts/generated-clients.sh
     step "hadolint Dockerfile" hadolint Dockerfile
     step "runtime stage provides every library the binary needs" bash scripts/check-runtime-libs.sh
+    step "container image built from the Dockerfile and run" bash scripts/container-image.sh
+    step "Kubernetes manifests render and validate" bash scripts/kubernetes/validate.sh
     step "hostile clients against the release binary" bash scripts/hostile/run.sh .build-release/release/scanrelay
     for target in $(sed -n 's/^ *\[\([A-Za-z0-9]*\)\]=.*/\1/p' scripts/fuzz.sh | sort -u); do
         step "fuzz $target for ${FUZZ_SECONDS} s" bash scripts/fuzz.sh "$target" "$FUZZ_SECONDS"
