@@ -10,7 +10,7 @@
 #
 # Phases: examples, fuzzing and stateful. The coverage phase is left out: in schemathesis 4.32.5 it stops with an
 # internal error (KeyError / "AST constructor recursion depth mismatch") on this spec, and its unsupported-method
-# probes count the 501 that PRODUCT.md requires for TRACE (a method implemented nowhere) as a server error.
+# probes count the 501 that the contract requires for TRACE (a method implemented nowhere) as a server error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,6 @@
 """Attacks on HTTP/1.1 framing and size limits: smuggling variants, oversize parts, invalid bytes.
 
-Each attack returns a one-line summary or raises AttackFailed. Expected answers follow RFC 9112 and PRODUCT.md:
+Each attack returns a one-line summary or raises AttackFailed. Expected answers follow RFC 9112 and the README's contract:
 ambiguous framing is refused (400, or 501 for a transfer coding the server does not implement) and the connection
 is closed, because after a framing error the server cannot know where the next request would start.
 """
