@@ -3,7 +3,8 @@ import PackageDescription
 
 // Module map (each module knows only the ones below it):
 //   scanrelay (CLI) ─> ScanRelayApp ─> Polling ─> Providers ─> ScanCore
-//                                                       └─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config)
+//                      │                          └─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config; the CLI
+//                      │                              uses CurlClient too: no URLSession anywhere)
 //                      │            └─> Webhooks (signature schemes)
 //                      └─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
 //                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
