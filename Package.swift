@@ -1,16 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module map (each module knows only the ones below it):
-//   scanrelay (CLI) ─> ScanRelayApp ─> Polling ─> Providers ─> ScanCore
-//                      │                          └─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config; the CLI
-//                      │                              uses CurlClient too: no URLSession anywhere)
-//                      │            └─> Webhooks (signature schemes)
-//                      └─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
-//                                    └─> CEpoll            └─> CNGHTTP2 (libnghttp2 via pkg-config)
-//   CMalloc: glibc's mallopt, for ScanRelayApp's AllocatorTuning.
+// Module map (each module knows only the ones below it; every arrow is an `import`; ARCHITECTURE.md walks the paths):
+//   scanrelay (CLI) ─> ScanRelayApp ─> Polling ─> Providers ─> ScanCore ─> ShardedTables
+//     │                  │                         └─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config)
+//     │                  ├─> Webhooks (signature schemes, delivery ledger) ─> ShardedTables
+//     │                  ├─> StateJournal (the `state.dir` journal)
+//     │                  ├─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
+//     │                  │             │        └─> CNGHTTP2 (libnghttp2 via pkg-config)
+//     │                  │             └─> CEpoll
+//     │                  └─> CMalloc: glibc's mallopt, for AllocatorTuning.
+//     │                  ScanRelayApp also imports HTTPCore, Providers and ScanCore itself.
+//     ├─> CurlClient (wait, healthcheck: no URLSession anywhere), Webhooks (to sign the demo's deliveries)
+//     └─> FakeUpstreams: simulated Binarly/Yandex/OpsMx/Harbor servers on HTTPServer, for tests and `scanrelay demo`.
 //   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it).
-//   FakeUpstreams: simulated Binarly/Yandex/OpsMx/Harbor servers on HTTPServer, for tests and `scanrelay demo`.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -22,7 +25,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -74,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "Providers",
-            dependencies: ["ScanCore", "Locking", "CurlClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScanCore", "CurlClient"],
             swiftSettings: strict
         ),
         .target(
@@ -86,7 +88,7 @@ let package = Package(
         // Durability: the optional append-only journal behind `state.dir`.
         .target(
             name: "StateJournal",
-            dependencies: ["Locking", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Locking"],
             swiftSettings: strict
         ),
 
@@ -97,7 +99,6 @@ let package = Package(
                 "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal", "Locking", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -146,12 +147,14 @@ let package = Package(
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal", "Locking"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "HTTPServer", "LoopbackUpstreams"], swiftSettings: strict),
+        .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "LoopbackUpstreams"], swiftSettings: strict),
         .testTarget(
             name: "ScanRelayAppTests",
             dependencies: [
-                "ScanRelayApp", "FakeUpstreams", "HTTPServer", "HTTPCore", "ScanCore", "Webhooks", "Providers", "Polling",
-                "scanrelay", "ChildProcesses", "LoopbackSockets", "LoopbackUpstreams",
+                "ScanRelayApp", "FakeUpstreams", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal",
+                "ChildProcesses", "LoopbackSockets", "LoopbackUpstreams",
+                // Not imported: built so the CLI tests can run the binary.
+                "scanrelay",
             ],
             swiftSettings: strict
         ),
