@@ -59,16 +59,26 @@ import Testing
             try? FileManager.default.removeItem(atPath: stateDirectory)
         }
 
+        /// `tool` with `arguments`, output discarded; its exit status, or -1. posix_spawn rather than Foundation's
+        /// `Process`, which leaks a weak-reference side table per run (LeakSanitizer) and has crashed test bundles
+        /// (swift-corelibs-foundation#5472); this init is synchronous, so the async ChildProcess does not fit.
         static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-            guard FileManager.default.isExecutableFile(atPath: tool) else { return -1 }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return -1 }
-            process.waitUntilExit()
-            return process.terminationStatus
+            guard access(tool, X_OK) == 0 else { return -1 }
+            let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { Glibc.free($0) } }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, tool, &actions, nil, argv, environ) == 0 else { return -1 }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                guard errno == EINTR else { return -1 }
+            }
+            // Exited normally: the exit code; ended by a signal: -1.
+            return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
         }
     }
 

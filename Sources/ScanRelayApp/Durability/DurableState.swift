@@ -119,6 +119,9 @@ final class DurableState: Sendable {
 
     func close() async {
         await journal.close()
+        // The scheduler reports watch changes to this object (`watchChanged`) and this object snapshots the
+        // scheduler's watches: a reference cycle that outlived every stopped application until it is cut here.
+        scheduler.withLock { $0 = nil }
     }
 
     @discardableResult
