@@ -73,7 +73,9 @@ import Testing
 
     @Test func aPipelinerThatDoesNotRead_IsAnsweredOnlyAsFastAsItReads_AndInFullOnceItDoes() async throws {
         let responder = LargeAnswers()
-        try await withServer(responder: responder) { server in
+        // A write timeout beyond the test's patience: under a sanitizer with every suite running, the pause before the
+        // client reads once outlasted the default 30 s and the server rightly dropped the stalled reader.
+        try await withServer(responder: responder, { $0.writeTimeout = .seconds(300) }) { server in
             let requests = 60
             let client = try RawClient(port: server.localPort, receiveBuffer: 16 * 1024)
             client.send(String(repeating: "GET /large HTTP/1.1\r\nHost: x\r\n\r\n", count: requests))
