@@ -256,7 +256,9 @@ chmod 0440 "$work"/secrets/*
 chown 10001:10001 "$work/state"
 read_token=$(cat "$work/secrets/read-token")
 harbor_auth=$(cat "$work/secrets/harbor-auth-header")
-fixture=Tests/ProvidersTests/Fixtures/harbor-default-completed.json
+# A real Harbor delivery, byte for byte as Harbor sends it (../shared/fixtures/harbor-real, copied unchanged).
+fixture=Tests/ProvidersTests/Fixtures/harbor-default-scanning-completed.json
+[ -f "$fixture" ] || fail "the Harbor fixture $fixture is missing"
 
 serve_single() {
     podman run -d --name "$1" --label org.scanrelay.check=1 --read-only --no-healthcheck --publish "127.0.0.1:$2:8080" \
