@@ -34,4 +34,7 @@ thread)
 esac
 
 swift build --build-tests --sanitize="$1" --scratch-path "$scratch"
-swift test --skip-build --sanitize="$1" --scratch-path "$scratch"
+# One test at a time: run in parallel, the sanitized suite (704 tests, servers, curl and python children) saturates a
+# two-core machine, and tests that bound real time (long-polls, shutdown grace, write timeouts) missed their bounds —
+# failures of the machine, not of the code. Serial, the ThreadSanitizer run takes about 3.5 minutes and is green.
+swift test --skip-build --sanitize="$1" --scratch-path "$scratch" --no-parallel
