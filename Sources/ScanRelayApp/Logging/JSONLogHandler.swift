@@ -30,9 +30,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        let merged = LogMetadata.merged(metadata, provider: metadataProvider, event: event.metadata)
 
         var line = JSONLineWriter()
         line.field("timestamp", string: Self.timestamp())

@@ -28,9 +28,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        let merged = LogMetadata.merged(metadata, provider: metadataProvider, event: event.metadata)
         var line = JSONLogHandler.timestamp() + " " + event.level.rawValue + " " + UntrustedText.escaped(label) + ":"
         for key in merged.keys.sorted() {
             line += " " + UntrustedText.escaped(key) + "=" + UntrustedText.escaped(Self.text(merged[key]!))
