@@ -11,13 +11,13 @@
 #
 # scripts/check-runtime-libs.sh proves that the runtime stage's packages provide every library the binary loads.
 
-# --- build: the Swift toolchain, libnghttp2 and libcurl headers; the Swift runtime and Foundation are linked statically ---
+# --- build: the Swift toolchain, libnghttp2, libcurl and libpq headers; the Swift runtime and Foundation are linked statically ---
 FROM swift:6.3.1-bookworm AS build
 
 # Unpinned on purpose: Debian security updates replace these versions in the archive, so a pin would break builds.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libnghttp2-dev libcurl4-openssl-dev pkg-config \
+    && apt-get install -y --no-install-recommends libnghttp2-dev libcurl4-openssl-dev libpq-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -34,13 +34,14 @@ RUN swift build -c release --static-swift-stdlib --product scanrelay \
     && cp "$bin/scanrelay" /out/ \
     && cp -R "$bin/ScanRelay_ScanRelayApp.resources" /out/
 
-# --- runtime: only what `ldd scanrelay` needs (libcurl for upstream calls, libnghttp2 for HTTP/2) plus CA roots ---
+# --- runtime: only what `ldd scanrelay` needs (libcurl for upstream calls, libnghttp2 for HTTP/2, libpq for
+#     state.postgres) plus CA roots ---
 FROM debian:bookworm-slim
 
 # Unpinned on purpose, as above.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libcurl4 libnghttp2-14 \
+    && apt-get install -y --no-install-recommends ca-certificates libcurl4 libnghttp2-14 libpq5 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 scanrelay \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/scanrelay --create-home scanrelay

@@ -3,17 +3,25 @@ import PackageDescription
 
 // Module map (each module knows only the ones below it; every arrow is an `import`; ARCHITECTURE.md walks the paths):
 //   scanrelay (CLI) ─> ScanRelayApp ─> Polling ─> Providers ─> ScanCore ─> ShardedTables
-//     │                  │                         └─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config)
+//     │                  │                         ├─> CurlClient ─> CCurlShim ─> CCurl (libcurl via pkg-config)
+//     │                  │                         └─> HTTPCore (HTTP dates for Retry-After)
 //     │                  ├─> Webhooks (signature schemes, delivery ledger) ─> ShardedTables
-//     │                  ├─> StateJournal (the `state.dir` journal)
+//     │                  ├─> AppState (the state seam: StateStore; MemoryStateStore with its journal)
+//     │                  │     └─> Polling, Webhooks, ScanCore, StateJournal (the `state.dir` journal)
+//     │                  ├─> PostgresState (`state.postgres`: the seam's PostgreSQL store, shared watches)
+//     │                  │     └─> AppState, Polling, ScanCore, Postgres ─> CLibPQ (libpq via pkg-config)
 //     │                  ├─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
 //     │                  │             │        └─> CNGHTTP2 (libnghttp2 via pkg-config)
 //     │                  │             └─> CEpoll
 //     │                  └─> CMalloc: glibc's mallopt, for AllocatorTuning.
-//     │                  ScanRelayApp also imports HTTPCore, Providers and ScanCore itself.
+//     │                  ScanRelayApp also imports HTTPCore, Providers, ScanCore, Postgres, StateJournal and
+//     │                  JSONEscaping itself.
 //     ├─> CurlClient (wait, healthcheck: no URLSession anywhere), Webhooks (to sign the demo's deliveries)
 //     └─> FakeUpstreams: simulated Binarly/Yandex/OpsMx/Harbor servers on HTTPServer, for tests and `scanrelay demo`.
-//   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it).
+//   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it), and the one
+//   registry of waiting tasks (Waiters, Latch) for long-polls, event streams, shutdown and the server's stop.
+//   JSONEscaping: the one JSON string escaper (scans served, problem+json, log lines); a module of its own because
+//     HTTPCore and ScanCore, which both write JSON, share no other.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -49,14 +57,21 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
         // Typed wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
         .target(name: "Locking", swiftSettings: strict),
+        .target(name: "JSONEscaping", swiftSettings: strict),
         .target(name: "ShardedTables", swiftSettings: strict),
 
         // HTTP: knows nothing of scans.
-        .target(name: "HTTPCore", swiftSettings: strict),
+        .target(name: "HTTPCore", dependencies: ["JSONEscaping"], swiftSettings: strict),
         .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"], swiftSettings: strict),
         .target(
             name: "HTTPServer",
@@ -68,7 +83,7 @@ let package = Package(
         .target(name: "CurlClient", dependencies: ["CCurl", "CCurlShim", "Locking"], swiftSettings: strict),
 
         // Scans: know nothing of sockets.
-        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables"], swiftSettings: strict),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"], swiftSettings: strict),
         .target(
             name: "Webhooks",
             dependencies: ["Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto")],
@@ -76,12 +91,12 @@ let package = Package(
         ),
         .target(
             name: "Providers",
-            dependencies: ["ScanCore", "CurlClient"],
+            dependencies: ["ScanCore", "CurlClient", "HTTPCore"],
             swiftSettings: strict
         ),
         .target(
             name: "Polling",
-            dependencies: ["ScanCore", "Providers", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScanCore", "Providers", "Locking", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
@@ -92,11 +107,33 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The state seam: every change and read of scans, delivery keys, events and watches, whatever keeps them.
+        .target(
+            name: "AppState",
+            dependencies: [
+                "ScanCore", "Webhooks", "Polling", "StateJournal", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Shared state on PostgreSQL (`state.postgres`): libpq glue that knows nothing of scans, and the scan, event,
+        // delivery and watch flows on top of it, which know nothing of HTTP.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Locking"], swiftSettings: strict),
+        .target(
+            name: "PostgresState",
+            dependencies: [
+                "AppState", "Postgres", "ScanCore", "Providers", "Polling", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The application: wires HTTP to scans.
         .target(
             name: "ScanRelayApp",
             dependencies: [
-                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal", "Locking", "CMalloc",
+                "HTTPCore", "HTTPServer", "ScanCore", "Webhooks", "Providers", "Polling", "AppState", "PostgresState",
+                "StateJournal", "Locking", "JSONEscaping", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -132,27 +169,55 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "LoopbackSockets", path: "Tests/Support/LoopbackSockets", swiftSettings: strict),
+        // A manual clock for waits measured on an injected clock (long-poll deadlines, SSE pings).
+        .target(name: "TestClocks", dependencies: ["Locking"], path: "Tests/Support/TestClocks", swiftSettings: strict),
         // Python upstreams (TLS, mTLS, HTTP/2, proxy, redirect, endless, silent) and a test CA made with openssl.
         .target(
             name: "LoopbackUpstreams", dependencies: ["ChildProcesses"], path: "Tests/Support/LoopbackUpstreams",
             exclude: ["upstream_servers.py"], swiftSettings: strict
         ),
+        // A throwaway PostgreSQL server per test process (scripts/postgres/throwaway.sh), a fresh database per test.
+        .target(
+            name: "ThrowawayPostgres", dependencies: ["Postgres", "ChildProcesses"], path: "Tests/Support/ThrowawayPostgres",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ThrowawayPostgres"], swiftSettings: strict),
+        .testTarget(
+            name: "PostgresStateTests",
+            dependencies: ["PostgresState", "Postgres", "ScanCore", "Providers", "Polling", "Locking", "ThrowawayPostgres"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "LoopbackUpstreams"], swiftSettings: strict),
-        .testTarget(name: "LockingTests", dependencies: ["Locking"], swiftSettings: strict),
+        .testTarget(name: "LockingTests", dependencies: ["Locking", "TestClocks"], swiftSettings: strict),
+        .testTarget(name: "JSONEscapingTests", dependencies: ["JSONEscaping"], swiftSettings: strict),
         .testTarget(name: "ShardedTablesTests", dependencies: ["ShardedTables"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HTTPCore", "HTTPServer", "CNGHTTP2", "Locking", "ChildProcesses"], exclude: ["Scripts"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Locking", "ChildProcesses", "LoopbackSockets"], swiftSettings: strict),
-        .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore"], swiftSettings: strict),
+        .testTarget(name: "ScanCoreTests", dependencies: ["ScanCore", "Locking", "TestClocks"], swiftSettings: strict),
         .testTarget(name: "StateJournalTests", dependencies: ["StateJournal", "Locking"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        // The scanners' payloads every test target reads, as resources of their own.
+        .target(
+            name: "ProviderFixtures", path: "Tests/Support/ProviderFixtures", resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ScanCore", "ProviderFixtures"], swiftSettings: strict),
         .testTarget(name: "PollingTests", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", "LoopbackUpstreams"], swiftSettings: strict),
+        .testTarget(
+            name: "AppStateTests",
+            dependencies: [
+                "AppState", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ScanRelayAppTests",
             dependencies: [
-                "ScanRelayApp", "FakeUpstreams", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal",
-                "ChildProcesses", "LoopbackSockets", "LoopbackUpstreams",
+                "ScanRelayApp", "AppState", "FakeUpstreams", "ScanCore", "Webhooks", "Providers", "Polling", "StateJournal",
+                "ChildProcesses", "LoopbackSockets", "LoopbackUpstreams", "ThrowawayPostgres", "Postgres",
+                "ProviderFixtures", "Locking", "TestClocks",
                 // Not imported: built so the CLI tests can run the binary.
                 "scanrelay",
             ],

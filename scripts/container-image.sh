@@ -257,7 +257,7 @@ chown 10001:10001 "$work/state"
 read_token=$(cat "$work/secrets/read-token")
 harbor_auth=$(cat "$work/secrets/harbor-auth-header")
 # A real Harbor delivery, byte for byte as Harbor sends it (../shared/fixtures/harbor-real, copied unchanged).
-fixture=Tests/ProvidersTests/Fixtures/harbor-default-scanning-completed.json
+fixture=Tests/Support/ProviderFixtures/Fixtures/harbor-default-scanning-completed.json
 [ -f "$fixture" ] || fail "the Harbor fixture $fixture is missing"
 
 serve_single() {

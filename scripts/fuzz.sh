@@ -24,9 +24,11 @@ declare -A SOURCES=(
     [ConfigurationLoader]="Sources/ScanRelayApp/Configuration"
 )
 declare -A MODULES=(
-    [HTTP2Connection]="HTTPCore"
-    [WebhookDecoding]="Locking ShardedTables ScanCore"
-    [ConfigurationLoader]="ScanCore"
+    [HTTP1Parser]="JSONEscaping"
+    [ChunkedBodyDecoder]="JSONEscaping"
+    [HTTP2Connection]="JSONEscaping HTTPCore"
+    [WebhookDecoding]="Locking ShardedTables JSONEscaping ScanCore"
+    [ConfigurationLoader]="JSONEscaping ScanCore"
 )
 # SwiftPM targets, in dependency order, with every target of their closure: each one's objects are linked (C
 # targets such as CYaml included). Webhooks is here because AppConfiguration takes DeliveryLedger's defaults.

@@ -13,6 +13,11 @@ import Locking
 final class CurlEngine: Sendable {
     private let multi: MultiHandle
     private let inbox = Locked<[EngineCommand]>([])
+    /// The engine thread's state, held here as well so that it is reachable from the process's client (a global)
+    /// and not only from the stack of a thread that never returns: LeakSanitizer, which finds a thread's stack only
+    /// as well as it can suspend that thread, must never take the transfers in flight for leaks. Only the engine
+    /// thread touches it.
+    private let loop: EngineLoopOwner
 
     init() {
         // Once per process (the shared client is created once), before the engine thread exists.
@@ -26,9 +31,9 @@ final class CurlEngine: Sendable {
         // Idle connections kept for reuse, across all upstreams; libcurl closes the oldest past this.
         _ = scr_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, 64)
         multi = MultiHandle(raw: handle)
-        let inbox = inbox
-        let thread = Thread { [multi] in
-            EngineLoop(multi: multi.raw, inbox: inbox).run()
+        loop = EngineLoopOwner(EngineLoop(multi: handle, inbox: inbox))
+        let thread = Thread { [loop] in
+            loop.run()
         }
         thread.name = "scanrelay-curl"
         thread.start()
@@ -40,12 +45,21 @@ final class CurlEngine: Sendable {
     }
 }
 
+/// Hands the loop to the engine thread; the thread that creates it only keeps the reference.
+private final class EngineLoopOwner: @unchecked Sendable {  // the loop is used by the engine thread alone
+    private let loop: EngineLoop
+
+    init(_ loop: EngineLoop) { self.loop = loop }
+
+    func run() -> Never { loop.run() }
+}
+
 /// The multi handle, shared with submitters only for `curl_multi_wakeup`, which libcurl documents as thread-safe.
 private struct MultiHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
 }
 
-/// Everything the engine thread owns. Created on that thread and never leaves it, so it needs no lock.
+/// Everything the engine thread owns. Used on that thread alone (created before it starts), so it needs no lock.
 private final class EngineLoop {
     /// Easy handles kept after use (reset, with their TLS session cache) so a request costs no `curl_easy_init`.
     static let maxIdleHandles = 64
@@ -66,19 +80,25 @@ private final class EngineLoop {
     func run() -> Never {
         var running: Int32 = 0
         while true {
-            let commands = inbox.withLock { queue in
-                defer { queue.removeAll(keepingCapacity: true) }
-                return queue
-            }
-            for command in commands {
-                switch command {
-                case .start(let submission): start(submission)
-                case .cancel(let ticket): cancel(ticket)
-                }
-            }
+            takeCommands()
             curl_multi_perform(multi, &running)
             collectFinished()
             curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, nil)
+        }
+    }
+
+    /// Starts and cancels what other threads queued. A function of its own so that the queue's copy is released
+    /// here, not kept on the stack while the thread sleeps in `curl_multi_poll`.
+    private func takeCommands() {
+        let commands = inbox.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        for command in commands {
+            switch command {
+            case .start(let submission): start(submission)
+            case .cancel(let ticket): cancel(ticket)
+            }
         }
     }
 

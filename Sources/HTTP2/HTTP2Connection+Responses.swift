@@ -71,7 +71,7 @@ extension HTTP2Connection {
             writer.resume(throwing: HTTPBodyWriterError.closed)
             return
         }
-        if let limit = stream.unsentLimit, stream.bufferedCount > 0, stream.bufferedCount + bytes.count > limit {
+        if let limit = stream.unsentLimit, exceedsUnsentLimit(limit, stream, adding: bytes.count) {
             // The reader is that far behind: reset this stream alone now and free what it held, rather than hold it
             // until the connection's write timeout. The connection and its other streams go on.
             stream.abandonBody()
@@ -90,11 +90,23 @@ extension HTTP2Connection {
         host?.outputAvailable()
     }
 
+    /// Whether `count` more bytes would leave more than `limit` of this stream unreceived: its buffer plus what it
+    /// has in output the peer has not received (the host's buffer, the kernel's send queue). Nothing unreceived:
+    /// never, so one write larger than the limit still goes out to a reader that keeps up.
+    private func exceedsUnsentLimit(_ limit: Int, _ stream: HTTP2Stream, adding count: Int) -> Bool {
+        if stream.inFlightCount > 0 {
+            stream.forgetDelivered(upTo: outputOffset - (host?.undeliveredOutputBytes ?? 0))
+        }
+        let unsent = stream.unsentCount
+        return unsent > 0 && unsent + count > limit
+    }
+
     func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
         // Its RST_STREAM is queued: an empty DATA frame with END_STREAM now would pass for a complete body.
         guard !stream.isAbandoned else { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
         let count = stream.take(into: buffer, capacity: capacity)
+        if count > 0, stream.unsentLimit != nil { framedDuringSend.append((stream, count)) }
         if stream.bufferedCount < configuration.maxBufferedBytesPerStream { stream.releaseWriter() }
         if stream.bufferedCount == 0 {
             if stream.bodyFinished {

@@ -19,12 +19,17 @@ public final class HTTP2Connection {
     let reference = HTTP2ConnectionReference()
     private(set) var session: OpaquePointer!
     var streams: [Int32: HTTP2Stream] = [:]
-    var date = HTTPDateHeader()
+    var date = HTTPDate.Clock()
     private var isClosed = false
     /// Finds frames on streams the client had ended, which the session drops without a word.
     private var closedStreamGuard = HTTP2ClosedStreamGuard()
     /// nghttp2 failed in a way that leaves no protocol answer (out of memory, a callback failure).
     private var isBroken = false
+    /// Bytes `pendingOutput()` has handed out since the start: the offsets capped streams measure delivery against.
+    private(set) var outputOffset = 0
+    /// Capped streams whose body bytes went into the frame nghttp2 is serializing (it reads bodies inside
+    /// `nghttp2_session_mem_send`), and how many; noted with the frame's end once it is out.
+    var framedDuringSend: [(stream: HTTP2Stream, count: Int)] = []
 
     public enum SetupError: Error { case nghttp2(code: Int32) }
 
@@ -116,7 +121,14 @@ public final class HTTP2Connection {
                 if output.isEmpty { output.reserveCapacity(min(maxBytes, max(count, 8192))) }
                 output.append(contentsOf: UnsafeBufferPointer(start: data, count: count))
             }
+            if !framedDuringSend.isEmpty {
+                let end = outputOffset + output.count
+                for (stream, taken) in framedDuringSend { stream.noteFramed(taken, outBy: end) }
+                framedDuringSend.removeAll(keepingCapacity: true)
+            }
         }
+        framedDuringSend.removeAll(keepingCapacity: true)  // a failed send framed nothing
+        outputOffset += output.count
         return output
     }
 

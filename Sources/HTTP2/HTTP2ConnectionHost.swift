@@ -16,9 +16,16 @@ public protocol HTTP2ConnectionHost: AnyObject, Sendable {
     /// True when called on the thread that owns the connection. A handler task that finds itself there (the usual
     /// case with `handlerExecutor`) hands its response over directly instead of queueing a job and suspending.
     var isOnConnectionThread: Bool { get }
+
+    /// How many of the bytes `pendingOutput()` handed out the peer has not received yet: what the host still
+    /// buffers plus what its kernel has not had acknowledged. Streams with `maxUnsentBodyBytes` count their share
+    /// of it against that bound. Called on the loop thread, only for such streams.
+    var undeliveredOutputBytes: Int { get }
 }
 
 extension HTTP2ConnectionHost {
     public var handlerExecutor: (any TaskExecutor)? { nil }
     public var isOnConnectionThread: Bool { false }
+    /// Hosts that cannot tell: everything handed out counts as received, so the bound covers the stream's buffer only.
+    public var undeliveredOutputBytes: Int { 0 }
 }

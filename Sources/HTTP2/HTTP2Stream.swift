@@ -37,12 +37,41 @@ final class HTTP2Stream {
     var unsentLimit: Int?
     /// The body was given up (RST_STREAM submitted): nothing more of it is sent, not even its end.
     private(set) var isAbandoned = false
+    /// With `unsentLimit`: body bytes nghttp2 already framed that the peer may not have received yet, per batch the
+    /// connection's output offset by which they were handed out, oldest first. Without them a stream on a connection
+    /// whose output drains into the kernel (big flow-control windows, a peer that never reads) would look empty
+    /// while megabytes of it wait in the socket; the limit counts them until the host says they arrived.
+    private var inFlight: [(end: Int, count: Int)] = []
+    private(set) var inFlightCount = 0
 
     init(id: Int32) {
         self.id = id
     }
 
     var bufferedCount: Int { outgoing.count - outgoingStart }
+
+    /// What `unsentLimit` bounds: buffered here, plus framed but not yet received by the peer.
+    var unsentCount: Int { bufferedCount + inFlightCount }
+
+    /// `count` body bytes went into output that ends at offset `end` of the connection's output.
+    func noteFramed(_ count: Int, outBy end: Int) {
+        inFlightCount += count
+        if let last = inFlight.last, last.end == end {
+            inFlight[inFlight.count - 1].count += count
+        } else {
+            inFlight.append((end, count))
+        }
+    }
+
+    /// The peer has received the connection's output up to offset `delivered`.
+    func forgetDelivered(upTo delivered: Int) {
+        var arrived = 0
+        while arrived < inFlight.count, inFlight[arrived].end <= delivered {
+            inFlightCount -= inFlight[arrived].count
+            arrived += 1
+        }
+        if arrived > 0 { inFlight.removeFirst(arrived) }
+    }
 
     func append(_ bytes: [UInt8]) {
         outgoing.append(contentsOf: bytes)
@@ -59,6 +88,8 @@ final class HTTP2Stream {
         bodyFinished = true
         outgoing = []
         outgoingStart = 0
+        inFlight = []
+        inFlightCount = 0
     }
 
     /// Copies up to `capacity` buffered bytes into `destination`; returns how many.

@@ -46,18 +46,24 @@ struct RoutedResponder: HTTPResponder {
     }
 }
 
-/// The end of the chain: the matched handler, or the router's own answer.
+/// The end of the chain: the matched handler (what it throws answered by `answerError`), or the router's own answer.
 struct RouteDispatcher: HTTPResponder {
+    let answerError: Router.ErrorAnswer
+
     func respond(to request: HTTPRequest) async -> HTTPResponse {
-        await Router.dispatch(request)
+        await Router.dispatch(request, answeringErrors: answerError)
     }
 }
 
 extension Router {
     /// A responder that routes each request once and then runs `middleware`, first element outermost, in front of
     /// the matched handler. Middleware read `request.matchedRoute` (pattern and access) instead of matching again.
-    public func responder(behind middleware: [any HTTPMiddleware]) -> any HTTPResponder {
-        var chain: any HTTPResponder = RouteDispatcher()
+    /// What a handler throws is answered by `answerError`, the one place errors become responses; so the middleware
+    /// in front (logs, metrics) see the error's answer like any other.
+    public func responder(
+        behind middleware: [any HTTPMiddleware], answeringErrors answerError: @escaping ErrorAnswer = Router.internalError
+    ) -> any HTTPResponder {
+        var chain: any HTTPResponder = RouteDispatcher(answerError: answerError)
         for layer in middleware.reversed() { chain = chain.with(layer) }
         return RoutedResponder(router: self, chain: chain)
     }

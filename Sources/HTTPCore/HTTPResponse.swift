@@ -10,7 +10,7 @@ public protocol HTTPBodyWriter: Sendable {
 public enum HTTPBodyWriterError: Error, Sendable {
     /// The peer closed the connection or reset the stream.
     case closed
-    /// The write would have left more of the body unsent than the response's `maxUnsentBodyBytes`. The response was
+    /// The write would have left more of the body unreceived than the response's `maxUnsentBodyBytes`. The response was
     /// abandoned and its unsent bytes freed: on HTTP/1.1 the connection is closed, on HTTP/2 only the stream is reset.
     case unsentLimitExceeded
 }
@@ -28,12 +28,13 @@ public struct HTTPResponse: Sendable {
     public var headers: HTTPHeaders
     public var body: Body
     /// For a streamed body whose reader may stop reading (an event feed fanned out to many clients): the most bytes
-    /// it may have written that the connection could not yet hand on (to the kernel on HTTP/1.1; to the session,
-    /// within the peer's flow-control window, on HTTP/2). With it, a `write` never waits for a slow peer: it queues,
-    /// or, when the bytes already waiting plus the new ones would pass this, fails with
-    /// `HTTPBodyWriterError.unsentLimitExceeded` and ends the response at once, so what one reader costs is bounded
-    /// by this and it is released as soon as the reader falls behind rather than one write timeout later. A write
-    /// that finds nothing waiting always goes through, however large. Nil: writes suspend while the peer is slow.
+    /// of it the peer may not have received yet, wherever they wait: in the server's buffers, in the kernel's send
+    /// queue (which autotunes to megabytes), or on HTTP/2 already framed into the connection's output. With it, a
+    /// `write` never waits for a slow peer: it queues, or, when the bytes not yet received plus the new ones would
+    /// pass this, fails with `HTTPBodyWriterError.unsentLimitExceeded` and ends the response at once, so what one
+    /// reader costs is bounded by this and it is released as soon as the reader falls behind rather than one write
+    /// timeout later. A write that finds nothing unreceived always goes through, however large. Nil: writes suspend
+    /// while the peer is slow.
     public var maxUnsentBodyBytes: Int?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: Body = .bytes([]), maxUnsentBodyBytes: Int? = nil) {

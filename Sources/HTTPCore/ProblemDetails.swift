@@ -1,3 +1,5 @@
+import JSONEscaping
+
 /// An RFC 9457 problem document, the body of every error this service answers.
 public struct ProblemDetails: Sendable, Equatable {
     public var type: String
@@ -19,12 +21,24 @@ public struct ProblemDetails: Sendable, Equatable {
 
     /// The JSON bytes, members in a fixed order so responses are stable.
     public func jsonBytes() -> [UInt8] {
-        var out = "{\"type\":\(JSONText.quoted(type)),\"title\":\(JSONText.quoted(title)),\"status\":\(status),\"detail\":\(JSONText.quoted(detail))"
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + type.utf8.count + title.utf8.count + detail.utf8.count)
+        out += #"{"type":"#.utf8
+        JSONString.append(type, to: &out)
+        out += #","title":"#.utf8
+        JSONString.append(title, to: &out)
+        out += #","status":"#.utf8
+        out += String(status).utf8
+        out += #","detail":"#.utf8
+        JSONString.append(detail, to: &out)
         for key in extensions.keys.sorted() {
-            out += ",\(JSONText.quoted(key)):\(JSONText.quoted(extensions[key]!))"
+            out.append(UInt8(ascii: ","))
+            JSONString.append(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONString.append(extensions[key]!, to: &out)
         }
-        out += "}"
-        return Array(out.utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 
@@ -36,28 +50,5 @@ extension HTTPResponse {
         // An error describes one moment: no cache may keep it and answer later requests with it.
         if !h.contains("Cache-Control") { h.set("Cache-Control", "no-store") }
         return HTTPResponse(status: status, headers: h, bytes: ProblemDetails(status: status, detail: detail, type: type, extensions: extensions).jsonBytes())
-    }
-}
-
-/// Minimal JSON string quoting for the few places that write JSON by hand (error bodies on hot paths).
-public enum JSONText {
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-        return out
     }
 }

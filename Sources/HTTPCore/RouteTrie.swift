@@ -1,7 +1,7 @@
 /// Routes stored as a trie of path segments, so matching costs one dictionary lookup per segment whatever the number
 /// of routes. Literal segments win over parameters; a parameter is tried when the literal branch leads nowhere.
 struct RouteTrie: Sendable {
-    typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
     /// An answer from a routed request's head alone (see `HTTPResponder.answerBeforeBody`), or nil.
     typealias HeadCheck = @Sendable (HTTPRequest) -> HTTPResponse?
 

@@ -2,8 +2,12 @@
 ///
 /// The rules every route shares are applied here once: `HEAD` is served by the `GET` route (the connection drops the
 /// body), a method implemented nowhere is `501`, a path with other methods only is `405` with `Allow`, an unknown
-/// path is `404`, malformed percent-encoding is `400` — all as problem+json.
+/// path is `404`, malformed percent-encoding is `400` — all as problem+json. A handler may throw: what it throws is
+/// answered by the one mapping the responder is given (`responder(behind:answeringErrors:)`), never route by route.
 public struct Router: HTTPResponder {
+    /// How an error thrown by a handler is answered.
+    public typealias ErrorAnswer = @Sendable (any Error) -> HTTPResponse
+
     private var trie = RouteTrie()
 
     public init() {}
@@ -18,46 +22,50 @@ public struct Router: HTTPResponder {
     public mutating func add(
         _ method: HTTPMethod, _ pattern: String, access: RouteAccess,
         beforeBody: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
-        _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
         trie.insert(method, pattern, access: access, beforeBody: beforeBody, handler)
     }
 
     public mutating func get(
-        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
         add(.get, pattern, access: access, handler)
     }
 
     public mutating func post(
         _ pattern: String, access: RouteAccess, beforeBody: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
-        _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
         add(.post, pattern, access: access, beforeBody: beforeBody, handler)
     }
 
     public mutating func put(
-        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
         add(.put, pattern, access: access, handler)
     }
 
     public mutating func delete(
-        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
         add(.delete, pattern, access: access, handler)
     }
 
     public mutating func patch(
-        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+        _ pattern: String, access: RouteAccess, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
         add(.patch, pattern, access: access, handler)
     }
 
-    /// Routes and answers a request with no middleware in front (test doubles, fake upstreams).
+    /// Routes and answers a request with no middleware in front (test doubles, fake upstreams); an error a handler
+    /// throws is a `500`.
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        await Self.dispatch(route(request))
+        await Self.dispatch(route(request), answeringErrors: Self.internalError)
     }
+
+    /// The answer to an error no mapping knows: `500`, telling the client nothing of the error itself.
+    public static let internalError: ErrorAnswer = { _ in .problem(.internalServerError, "the request failed") }
 
     /// The matched route's `beforeBody` answer for an oversized request, from its head routed as any request is.
     public func answerBeforeBody(to head: HTTPRequest) -> HTTPResponse? {
@@ -97,9 +105,14 @@ public struct Router: HTTPResponder {
     }
 
     /// Runs the handler of a routed request, or gives the router's own answer when none matched.
-    static func dispatch(_ request: HTTPRequest) async -> HTTPResponse {
+    static func dispatch(_ request: HTTPRequest, answeringErrors answerError: ErrorAnswer) async -> HTTPResponse {
         switch request.routing {
-        case .matched(let route): return await route.handler(request)
+        case .matched(let route):
+            do {
+                return try await route.handler(request)
+            } catch {
+                return answerError(error)
+            }
         case .refused(let refusal): return answer(refusal, to: request)
         case nil: return answer(.notFound, to: request)
         }

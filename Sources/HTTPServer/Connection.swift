@@ -38,6 +38,16 @@ final class Connection {
 
     var outboundBytes: Int { outbound.count - outboundStart }
 
+    /// What was written that the peer has not received: the output queued here plus the kernel's send queue (bytes
+    /// the peer has not acknowledged). For a peer that stopped reading, the kernel's share is everything its receive
+    /// buffer refused, and it may grow to the autotuned send buffer (`tcp_wmem`, 4 MiB by default): a bound on
+    /// what a reader may leave unread must count it, or it would only start megabytes late. One `ioctl`: asked
+    /// only by responses that set such a bound.
+    var unreceivedBytes: Int {
+        guard !isClosed else { return 0 }
+        return outboundBytes + max(0, Int(cepoll_unacknowledged_bytes(fd)))
+    }
+
     // MARK: Events
 
     func handleEvents(_ flags: UInt32) {

@@ -245,12 +245,17 @@ final class HTTP1Handler: ConnectionProtocolHandler {
         }
     }
 
-    /// Whether `count` more body bytes keep the unsent output within `limit`. Nothing unsent: always. Else the kernel
+    /// Whether `count` more body bytes keep what the peer has not received within `limit`: the connection's output
+    /// and the kernel's send queue alike (`Connection.unreceivedBytes`). Nothing unreceived: always. Else the kernel
     /// is given what it takes first, as the producer may have written several times since the last writability
     /// event. Chunk framing is not counted: a few bytes per write.
     private func fitsUnsentLimit(_ limit: Int, adding count: Int) -> Bool {
-        if connection.outboundBytes > 0 && connection.outboundBytes + count > limit { connection.flush() }
-        return connection.outboundBytes == 0 || connection.outboundBytes + count <= limit
+        var unreceived = connection.unreceivedBytes
+        if connection.outboundBytes > 0 && unreceived + count > limit {
+            connection.flush()
+            unreceived = connection.unreceivedBytes
+        }
+        return unreceived == 0 || unreceived + count <= limit
     }
 
     /// Called from the loop's write path (never from inside `send`) once the output is below the low-water mark.

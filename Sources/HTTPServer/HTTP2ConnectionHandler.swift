@@ -63,6 +63,10 @@ final class HTTP2ConnectionHandler: ConnectionProtocolHandler, HTTP2ConnectionHo
 
     var isOnConnectionThread: Bool { loop.inEventLoop }
 
+    /// Everything the session handed out went to `connection.send` at once, so what the peer lacks of it is what
+    /// the connection has not delivered.
+    var undeliveredOutputBytes: Int { connection.unreceivedBytes }
+
     // MARK: ConnectionProtocolHandler
 
     var readingState: ConnectionDeadlines<ContinuousClock.Instant>.Reading {

@@ -16,12 +16,9 @@ final class ServerContext: Sendable {
     /// that call says `Connection: close`, even on a loop that has not yet run its part of the shutdown.
     let shutdownBegun = Atomic<Bool>(false)
 
-    private struct Completion {
-        var runningLoops = 0
-        var finished = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-    private let completion = Locked(Completion())
+    private let runningLoops = Locked(0)
+    /// Fired when the last loop has stopped (or none ever started).
+    private let stopped = Latch()
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger, observer: (any HTTPServerObserver)?) {
         self.configuration = configuration
@@ -31,40 +28,25 @@ final class ServerContext: Sendable {
     }
 
     func loopsStarted(_ count: Int) {
-        completion.withLock { $0.runningLoops += count }
+        runningLoops.withLock { $0 += count }
     }
 
     /// Called by each loop's thread as it exits; the last one releases everyone waiting in `run()`.
     func loopStopped() {
-        let waiters = completion.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.runningLoops -= 1
-            guard state.runningLoops == 0 else { return [] }
-            return finish(&state)
+        let last = runningLoops.withLock { running in
+            running -= 1
+            return running == 0
         }
-        waiters.forEach { $0.resume() }
+        if last { stopped.fire() }
     }
 
     /// For a server that is shut down before it ever started.
     func markStoppedIfNoLoops() {
-        let waiters = completion.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.runningLoops == 0 ? finish(&state) : []
-        }
-        waiters.forEach { $0.resume() }
+        if runningLoops.withLock({ $0 == 0 }) { stopped.fire() }
     }
 
+    /// Not cancellable: `run()` begins a graceful shutdown when cancelled and must still wait for it to end.
     func waitUntilStopped() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = completion.withLock { state -> Bool in
-                if !state.finished { state.waiters.append(continuation) }
-                return state.finished
-            }
-            if done { continuation.resume() }
-        }
-    }
-
-    private func finish(_ state: inout Completion) -> [CheckedContinuation<Void, Never>] {
-        state.finished = true
-        defer { state.waiters = [] }
-        return state.waiters
+        await stopped.wait(cancellable: false)
     }
 }

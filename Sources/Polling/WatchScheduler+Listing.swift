@@ -5,6 +5,11 @@ public struct WatchPage: Sendable, Equatable {
     public var watches: [Watch]
     /// Absent on the last page.
     public var nextPageToken: String?
+
+    public init(watches: [Watch], nextPageToken: String?) {
+        self.watches = watches
+        self.nextPageToken = nextPageToken
+    }
 }
 
 /// Listing watches: newest `createdAt` first (ties by id), paged by an opaque token naming the last watch served.
@@ -57,10 +62,23 @@ struct PageCursor {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    private var micros: Int64 { Int64((createdAt.timeIntervalSince1970 * 1e6).rounded()) }
+    var micros: Int64 { Int64((createdAt.timeIntervalSince1970 * 1e6).rounded()) }
 
     /// Whether `self` is listed after `other` (older, or as old with a smaller id).
     func comesAfter(_ other: PageCursor) -> Bool {
         micros != other.micros ? micros < other.micros : id < other.id
+    }
+}
+
+/// The page tokens of `GET /v1/watches` for a store that lists watches itself (a database): the same tokens, so a
+/// token means the same position whichever replica, or store, made it.
+public enum WatchPageToken {
+    /// The token naming `watch` as the last one served.
+    public static func after(_ watch: Watch) -> String { PageCursor(watch).token }
+
+    /// The position a token names: `createdAt` in whole microseconds since 1970 and the id; nil when it is not a
+    /// token this service made.
+    public static func position(_ token: String) -> (createdAtMicros: Int64, id: String)? {
+        PageCursor(token: token).map { ($0.micros, $0.id) }
     }
 }

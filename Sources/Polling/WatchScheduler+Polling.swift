@@ -15,7 +15,7 @@ extension WatchScheduler {
 
     /// Starts queued polls of `source` while it has free slots.
     func pump(_ source: String) {
-        guard let client = sources[source]?.client else { return }
+        guard !stopped, let client = sources[source]?.client else { return }
         while inFlight[source, default: 0] < policy.concurrencyPerSource, let job = jobs[source]?.popFirst() {
             switch job {
             case .watch(let id):
@@ -24,7 +24,7 @@ extension WatchScheduler {
                 record.inFlight = true
                 if record.watch.state == .waiting { record.watch.state = .polling }
                 records[id] = record
-                pollTasks[id] = launch(source: source) { [ref = record.pollRef, startedAt = record.watch.scanStartedAt] in
+                launch(source: source, watch: id) { [ref = record.pollRef, startedAt = record.watch.scanStartedAt] in
                     let result = await Self.poll(client, ref, startedAt)
                     await self.finishWatchPoll(id, result)
                 }
@@ -42,14 +42,28 @@ extension WatchScheduler {
         }
     }
 
-    /// The poll's task: cancelling it (a watch deleted) closes its upstream request.
-    @discardableResult
-    private func launch(source: String, _ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+    /// Runs a poll as a child task of `run()`. A watch's poll runs in a task of its own that the child awaits (and
+    /// cancels when it is cancelled), so that deleting the watch can cancel just that poll, closing its upstream
+    /// request; it never outlives `run()`.
+    private func launch(source: String, watch id: String? = nil, _ body: @escaping @Sendable () async -> Void) {
         inFlight[source, default: 0] += 1
-        return Task {
-            await body()
-            self.pollEnded(source: source)
+        spawn {
+            if let id {
+                let poll = Task { await body() }
+                if await !self.track(poll, of: id) { poll.cancel() }
+                await withTaskCancellationHandler { await poll.value } onCancel: { poll.cancel() }
+            } else {
+                await body()
+            }
+            await self.pollEnded(source: source)
         }
+    }
+
+    /// Holds `poll` so `cancel(id:)` can cancel it; false when the watch ended before its poll began.
+    private func track(_ poll: Task<Void, Never>, of id: String) -> Bool {
+        guard records[id]?.watch.state.isActive == true else { return false }
+        pollTasks[id] = poll
+        return true
     }
 
     private func pollEnded(source: String) {
@@ -70,7 +84,7 @@ extension WatchScheduler {
         }
     }
 
-    private static func poll(_ client: any UpstreamClient, _ ref: ScanRef, _ startedAt: Date) async -> Result<PollResult, UpstreamError> {
+    static func poll(_ client: any UpstreamClient, _ ref: ScanRef, _ startedAt: Date) async -> Result<PollResult, UpstreamError> {
         do throws(UpstreamError) {
             return .success(try await client.poll(ref, scanStartedAt: startedAt))
         } catch {
@@ -79,8 +93,9 @@ extension WatchScheduler {
     }
 
     /// Applies one poll's result: the scan goes to the sink first (so whoever sees the watch end finds the scan
-    /// cached), then the watch ends on a terminal state or is scheduled again. A scan the sink could not keep counts
-    /// as a failed poll: the watch backs off and polls again rather than end with its result lost.
+    /// cached), then the watch ends on a terminal state or is scheduled again, as ``PollTransition`` says. A scan the
+    /// sink could not keep counts as a failed poll: the watch backs off and polls again rather than end with its
+    /// result lost.
     private func finishWatchPoll(_ id: String, _ result: Result<PollResult, UpstreamError>) async {
         var notKept: ScanNotKept?
         if case .success(let found) = result {
@@ -89,56 +104,37 @@ extension WatchScheduler {
         pollTasks[id] = nil
         guard var record = records[id] else { return }
         record.inFlight = false
-        record.watch.polls += 1
-        let now = clock.now
-        let next: Date
-        switch result {
-        case .success(let found):
-            // What the poll settled: the ref to follow, the scan the watch shows, and whether it is final.
-            var final: (scanId: String?, isFinal: Bool)?
-            switch found {
-            case .scan(let update, let following):
-                record.pollRef = following
-                record.watch.scanId = update.scanId
-                final = (update.scanId, update.status.isTerminal)
-            case .scans(let scans, let following):
-                record.pollRef = following
-                if let followed = scans.followedScanId { record.watch.scanId = followed }
-                final = (scans.followedScanId, scans.isFinal)
-            case .noScanYet:
-                break
+        if case .failure = result {
+            if Task.isCancelled {
+                // Stopped mid-poll (shutdown): not the upstream's failure, so neither counted nor recorded.
+                records[id] = record
+                return
             }
-            if let notKept {
-                next = now + noteFailure(&record, "the result could not be cached: \(notKept.reason)")
-            } else {
-                record.consecutiveErrors = 0
-                record.watch.lastError = nil
-                next = now + schedule.interval(afterPolls: record.watch.polls)
-                if let final, final.isFinal, record.watch.state.isActive {
-                    records[id] = record
-                    end(id, as: .done, scanId: final.scanId)
-                    return
-                }
+            if !record.watch.state.isActive {
+                // A watch deleted meanwhile: its poll was cancelled, which is no error of the upstream's.
+                record.watch.polls += 1
+                records[id] = record
+                return
             }
-        case .failure(let error):
-            // A watch deleted meanwhile: its poll was cancelled, which is no error of the upstream's.
-            guard record.watch.state.isActive else { records[id] = record; return }
-            var retryAfter: Duration?
-            if case .rateLimited(let asked) = error { retryAfter = asked }
-            next = now + noteFailure(&record, error.description, retryAfter: retryAfter)
         }
+        let step = transition.after(
+            WatchState(watch: record.watch, pollRef: record.pollRef, consecutiveErrors: record.consecutiveErrors),
+            result: result, notKept: notKept, jitter: jitter)
+        record.watch = step.state.watch
+        record.pollRef = step.state.pollRef
+        record.consecutiveErrors = step.state.consecutiveErrors
         records[id] = record
+        if let failure = step.failure {
+            logger.debug("poll failed", metadata: ["watch": "\(id)", "source": "\(record.watch.source)", "error": "\(failure)"])
+        }
         // A watch cancelled or ended by a webhook while its poll was in flight keeps its age-out entry.
         guard record.watch.state.isActive else { return }
-        scheduleNext(id, at: next)
-        onChange(records[id]?.watch ?? record.watch)
-    }
-
-    /// Records a failed poll on the watch; returns the backoff before the next one.
-    private func noteFailure(_ record: inout Record, _ description: String, retryAfter: Duration? = nil) -> Duration {
-        record.consecutiveErrors += 1
-        record.watch.lastError = description
-        logger.debug("poll failed", metadata: ["watch": "\(record.watch.id)", "source": "\(record.watch.source)", "error": "\(description)"])
-        return schedule.retryDelay(afterErrors: record.consecutiveErrors, jitter: jitter(), retryAfter: retryAfter)
+        switch step.next {
+        case .done(let scanId):
+            end(id, as: .done, scanId: scanId)
+        case .poll(let wait):
+            scheduleNext(id, at: clock.now + wait)
+            onChange(records[id]?.watch ?? record.watch)
+        }
     }
 }

@@ -64,33 +64,9 @@ extension WatchScheduler {
         records.compactMap { $0.value.watch.source == source && $0.value.watch.state.isActive ? $0.key : nil }
     }
 
-    /// Whether a webhook's scan is the one `ref` follows. A Yandex ref by image takes only results from the
-    /// watched scan's start on, as the poller does.
     static func ref(_ ref: ScanRef, matches update: ScanUpdate, since scanStartedAt: Date) -> Bool {
-        switch ref {
-        case .binarly(let productId, let imageId, let scanId):
-            return update.subject.imageId == imageId && (update.subject.productId.map { $0 == productId } ?? true)
-                && (scanId.map { $0 == update.upstreamId } ?? true)
-        case .yandexImage(let imageId):
-            let time = update.upstreamUpdatedAt ?? update.completedAt ?? scanStartedAt
-            return update.subject.imageId == imageId && time >= scanStartedAt
-        case .yandexScan, .opsmx:
-            return ref.upstreamId == update.upstreamId
-        case .harbor(let repository, let reference):
-            // The artifact's vulnerability scan; an SBOM scan of it settles nothing, nor does a child's scan end a
-            // watch on its index (whose digest no child event carries).
-            return update.provider == .harbor && update.scanType != "sbom" && update.subject.repository == repository
-                && (update.subject.digest == reference || update.subject.tag == reference)
-        }
+        WatchFollowing.follows(ref, update, since: scanStartedAt)
     }
 
-    /// Whether two refs may name the same scan: same kind, and equal in every id both carry.
-    static func ref(_ a: ScanRef, overlaps b: ScanRef) -> Bool {
-        switch (a, b) {
-        case let (.binarly(p1, i1, s1), .binarly(p2, i2, s2)):
-            return p1 == p2 && i1 == i2 && (s1 == nil || s2 == nil || s1 == s2)
-        default:
-            return a == b
-        }
-    }
+    static func ref(_ a: ScanRef, overlaps b: ScanRef) -> Bool { WatchFollowing.overlaps(a, b) }
 }

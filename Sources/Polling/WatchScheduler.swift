@@ -11,6 +11,9 @@ import Synchronization
 /// sleeping per watch. Due watches wait in a per-source FIFO, and at most `concurrencyPerSource` polls of one
 /// source are in flight at any moment; a finished poll starts the next one waiting.
 ///
+/// `run()` owns every task the scheduler starts: the timer and each poll are its child tasks, so when it returns
+/// (cancelled, as the app's graceful shutdown does) no poll is left to hand a result to `sink` afterwards.
+///
 /// Every poll result goes through `sink` (the app passes the scan store's merge, the same one webhooks use), which
 /// throws when it cannot keep the scan; every change of a watch is reported to `onChange` (metrics, journal, tests).
 public actor WatchScheduler {
@@ -49,6 +52,7 @@ public actor WatchScheduler {
 
     let policy: PollPolicy
     let schedule: PollSchedule
+    let transition: PollTransition
     let sources: [String: Source]
     let clock: any PollClock
     let jitter: @Sendable () -> Double
@@ -70,9 +74,14 @@ public actor WatchScheduler {
     var nextGeneration: UInt64 = 0
     var jobs: [String: JobQueue] = [:]
     var inFlight: [String: Int] = [:]
-    /// The task of each watch's poll in flight, by watch id.
+    /// Polls and expiry notices the actor starts, run by `run()` as its child tasks (buffered until it runs).
+    nonisolated let work: AsyncStream<@Sendable () async -> Void>
+    private nonisolated let workSink: AsyncStream<@Sendable () async -> Void>.Continuation
+    /// Whether `run()` has begun, and whether it has been stopped: then no new poll starts.
+    private var hasRun = false
+    var stopped = false
+    /// The poll in flight of each watch, by watch id, so deleting the watch cancels just that poll.
     var pollTasks: [String: Task<Void, Never>] = [:]
-    private var timer: Task<Void, Never>?
     private var sleeper: Task<Void, any Error>?
     private var sleepingUntil: Date?
 
@@ -89,6 +98,7 @@ public actor WatchScheduler {
     ) {
         self.policy = policy
         self.schedule = PollSchedule(policy: policy)
+        self.transition = PollTransition(schedule: schedule)
         self.sources = sources
         self.clock = clock
         self.jitter = jitter
@@ -97,19 +107,30 @@ public actor WatchScheduler {
         self.onExpired = onExpired
         self.onChange = onChange
         self.logger = logger
+        (work, workSink) = AsyncStream.makeStream()
     }
 
-    /// Starts the timer. Watches may be added before; none is polled until then.
-    public func start() {
-        guard timer == nil else { return }
-        timer = Task { await self.runTimer() }
+    /// Polls on schedule until the calling task is cancelled, then returns once every poll it started has ended
+    /// (each one cancelled; a result that still comes back is kept, a failure caused by the cancellation is not
+    /// counted against the watch). Watches may be added before; none is polled until then. Runs once.
+    public func run() async {
+        guard !hasRun else { return }
+        hasRun = true
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.runTimer() }
+            // Ends when this task is cancelled; the group then waits for its (also cancelled) children.
+            for await job in work {
+                group.addTask { await job() }
+            }
+            stopped = true
+            sleeper?.cancel()
+        }
+        workSink.finish()
     }
 
-    /// Stops the timer; polls in flight finish, no new ones start.
-    public func stop() {
-        timer?.cancel()
-        timer = nil
-        sleeper?.cancel()
+    /// Hands `job` to `run()`, which runs it as a child task.
+    func spawn(_ job: @escaping @Sendable () async -> Void) {
+        workSink.yield(job)
     }
 
     /// Creates a watch and schedules its first poll.
@@ -244,6 +265,6 @@ public actor WatchScheduler {
     private func expire(_ id: String) {
         guard let watch = end(id, as: .expired) else { return }
         logger.info("watch expired", metadata: ["watch": "\(id)", "source": "\(watch.source)"])
-        Task { [onExpired] in await onExpired(watch) }
+        spawn { [onExpired] in await onExpired(watch) }
     }
 }

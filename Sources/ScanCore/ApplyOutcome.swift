@@ -20,7 +20,7 @@ public enum ApplyOutcome: Sendable, Hashable {
     }
 }
 
-/// What ``ScanStore/waitForChange(id:from:timeout:)`` ended with.
+/// What ``ScanStore/waitForChange(id:from:timeout:clock:endingOn:)`` ended with.
 public enum WaitOutcome: Sendable, Hashable {
     /// The scan now: changed from the given revision, terminal, or as it is at the deadline.
     case scan(Scan)

@@ -7,6 +7,12 @@ public struct Event: Sendable, Hashable {
     public let type: String
     /// The JSON `data:` (`{"type": ..., "scan": ...}` or `{"type": ..., "watch": ...}`).
     public let payload: [UInt8]
+
+    public init(id: UInt64, type: String, payload: [UInt8]) {
+        self.id = id
+        self.type = type
+        self.payload = payload
+    }
 }
 
 /// What `events(after:)` found in the ring.
@@ -35,8 +41,6 @@ public final class EventLog: Sendable {
         var oldest = 0
         var lastId: UInt64 = 0
         var subscribers = 0
-        var nextParkToken: UInt64 = 0
-        var parked: [UInt64: CheckedContinuation<Void, Never>] = [:]
 
         var firstId: UInt64 { lastId - UInt64(ring.count) + 1 }
 
@@ -52,10 +56,24 @@ public final class EventLog: Sendable {
         func event(withId id: UInt64) -> Event {
             ring[(oldest + Int(id - firstId)) % ring.count]
         }
+
+        /// Puts `event` (numbered `lastId + 1`) into the ring, over the oldest once full. The caller wakes the
+        /// parked subscribers once it has released the lock.
+        mutating func insert(_ event: Event, capacity: Int) {
+            lastId = event.id
+            if ring.count < capacity {
+                ring.append(event)
+            } else {
+                ring[oldest] = event
+                oldest = (oldest + 1) % capacity
+            }
+        }
     }
 
     public let capacity: Int
     let state = Locked(State())
+    /// Subscribers that have read everything, waiting for the next event.
+    let parked = Waiters<Unkeyed>()
 
     /// `capacity`: events kept for replay (`cache.eventRing`); also how far a subscriber may fall behind.
     public init(capacity: Int = 10_000) {
@@ -65,22 +83,45 @@ public final class EventLog: Sendable {
     /// Appends an event and wakes the subscribers waiting for one. Returns its id.
     @discardableResult
     public func publish(type: String, payload: [UInt8]) -> UInt64 {
-        let (id, woken) = state.withLock { state in
-            state.lastId += 1
-            let event = Event(id: state.lastId, type: type, payload: payload)
-            if state.ring.count < capacity {
-                state.ring.append(event)
-            } else {
-                state.ring[state.oldest] = event
-                state.oldest = (state.oldest + 1) % capacity
-            }
-            let woken = Array(state.parked.values)
-            // Kept: the same subscribers park again right after reading.
-            state.parked.removeAll(keepingCapacity: true)
-            return (state.lastId, woken)
+        let id = state.withLock { state in
+            let event = Event(id: state.lastId + 1, type: type, payload: payload)
+            state.insert(event, capacity: capacity)
+            return event.id
         }
-        for continuation in woken { continuation.resume() }
+        // Outside the lock: the parked check their cursor under the waiters' lock, then this one (see `Waiters`).
+        parked.wakeAll()
         return id
+    }
+
+    /// Appends an event numbered elsewhere (a shared store's event table, read in id order) and wakes the
+    /// subscribers. An id at or below the newest is ignored (already here). An id past the next one means the events
+    /// between are gone (the shared store's retention outran this reader): the ring starts again at it, so
+    /// subscribers behind it end as too slow and `Last-Event-ID` before it reports missed events.
+    @discardableResult
+    public func append(_ event: Event) -> Bool {
+        let appended = state.withLock { state -> Bool in
+            guard event.id > state.lastId else { return false }
+            if event.id > state.lastId + 1 {
+                state.ring.removeAll(keepingCapacity: true)
+                state.oldest = 0
+                state.lastId = event.id - 1
+            }
+            state.insert(event, capacity: capacity)
+            return true
+        }
+        guard appended else { return false }
+        parked.wakeAll()
+        return true
+    }
+
+    /// Starts numbering after `id` (a shared store's newest event) while the ring is empty; false otherwise.
+    @discardableResult
+    public func startNumbering(after id: UInt64) -> Bool {
+        state.withLock { state in
+            guard state.ring.isEmpty, id >= state.lastId else { return false }
+            state.lastId = id
+            return true
+        }
     }
 
     /// The id of the newest event, 0 before the first.
@@ -90,7 +131,7 @@ public final class EventLog: Sendable {
     public var subscriberCount: Int { state.withLock { $0.subscribers } }
 
     /// Subscribers suspended until the next event: lets tests await the moment a reader is parked.
-    var parkedCount: Int { state.withLock { $0.parked.count } }
+    var parkedCount: Int { parked.count }
 
     /// The events after `id` still in the ring.
     public func events(after id: UInt64) -> EventReplay {
@@ -143,22 +184,7 @@ public final class EventLog: Sendable {
 
     /// Returns once an event after `cursor` exists, or the task is cancelled.
     func waitForEvent(after cursor: UInt64) async {
-        let token = state.withLock { state in
-            defer { state.nextParkToken += 1 }
-            return state.nextParkToken
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let parked = state.withLock { state in
-                    guard state.lastId == cursor, !Task.isCancelled else { return false }
-                    state.parked[token] = continuation
-                    return true
-                }
-                if !parked { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.parked.removeValue(forKey: token) }?.resume()
-        }
+        _ = await parked.wait(unless: { state.withLock { $0.lastId != cursor } })
     }
 
     func unsubscribe() {

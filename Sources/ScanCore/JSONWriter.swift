@@ -1,4 +1,5 @@
 import Foundation
+import JSONEscaping
 
 /// Appends JSON tokens to a byte buffer. The serving path writes scans with it instead of `JSONEncoder`, which
 /// costs several microseconds per object in reflection and boxing.
@@ -24,15 +25,9 @@ public struct JSONWriter: Sendable {
 
     public mutating func appendBool(_ value: Bool) { appendRaw(value ? "true" : "false") }
 
-    /// A quoted, escaped string: `"` and `\` are escaped, control characters as `\n`-style or `\u00XX`; everything
-    /// else, non-ASCII UTF-8 included, is copied.
+    /// A quoted, escaped string (``JSONString``).
     public mutating func appendString(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
-        if copied == nil {
-            for byte in value.utf8 { appendEscaped(byte) }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONString.append(value, to: &bytes)
     }
 
     public mutating func appendString(_ value: String?) {
@@ -77,61 +72,34 @@ public struct JSONWriter: Sendable {
         // Clamped so the integer conversion cannot trap; real dates are far inside the range.
         let seconds = Int64(min(max(date.timeIntervalSince1970, -1e11), 1e11).rounded(.down))
         let floorDays = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let second = seconds - floorDays * 86_400
+        let second = Int(seconds - floorDays * 86_400)
         let (year, month, day) = RFC3339.civil(fromDays: Int(floorDays))
-        appendDigits(year, count: 4)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2)
-        bytes.append(UInt8(ascii: "T"))
-        appendDigits(Int(second / 3600), count: 2)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(Int(second / 60 % 60), count: 2)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(Int(second % 60), count: 2)
-        bytes.append(UInt8(ascii: "Z"))
+        // Composed on the stack and appended once: twenty appends to the array, each checking its uniqueness and
+        // capacity, cost four times as much (four dates per scan written).
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { out in
+            Self.digits(year, count: 4, into: out, at: 0)
+            out[4] = UInt8(ascii: "-")
+            Self.digits(month, count: 2, into: out, at: 5)
+            out[7] = UInt8(ascii: "-")
+            Self.digits(day, count: 2, into: out, at: 8)
+            out[10] = UInt8(ascii: "T")
+            Self.digits(second / 3600, count: 2, into: out, at: 11)
+            out[13] = UInt8(ascii: ":")
+            Self.digits(second / 60 % 60, count: 2, into: out, at: 14)
+            out[16] = UInt8(ascii: ":")
+            Self.digits(second % 60, count: 2, into: out, at: 17)
+            out[19] = UInt8(ascii: "Z")
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[..<20]))
+        }
     }
 
-    private mutating func appendDigits(_ value: Int, count: Int) {
-        var divisor = 1
-        for _ in 1..<count { divisor *= 10 }
+    /// `value` as exactly `count` decimal digits (the lowest ones; a negative value as zeros).
+    private static func digits(_ value: Int, count: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) {
         var rest = max(0, value)
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
-
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        // Most strings (ids, digests, statuses) need no escaping: copy them in one go.
-        if !utf8.contains(where: JSONWriter.needsEscape) {
-            bytes.append(contentsOf: utf8)
-            return
-        }
-        for byte in utf8 { appendEscaped(byte) }
-    }
-
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-    }
-
-    private mutating func appendEscaped(_ byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "\""): appendRaw("\\\"")
-        case UInt8(ascii: "\\"): appendRaw("\\\\")
-        case UInt8(ascii: "\n"): appendRaw("\\n")
-        case UInt8(ascii: "\r"): appendRaw("\\r")
-        case UInt8(ascii: "\t"): appendRaw("\\t")
-        case 0x08: appendRaw("\\b")
-        case 0x0C: appendRaw("\\f")
-        case ..<0x20:
-            appendRaw("\\u00")
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(hex[Int(byte >> 4)])
-            bytes.append(hex[Int(byte & 0x0F)])
-        default: bytes.append(byte)
+        for position in stride(from: offset + count - 1, through: offset, by: -1) {
+            out[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
         }
     }
 }

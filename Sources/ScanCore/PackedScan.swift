@@ -65,7 +65,8 @@ struct PackedScan: Sendable {
         buffer.append(contentsOf: repeatElement(0, count: Self.tableSize))
         func endField(_ field: Field) {
             let end = UInt32(buffer.count - Self.tableSize).littleEndian
-            withUnsafeBytes(of: end) { buffer.replaceSubrange(field.rawValue * 4..<field.rawValue * 4 + 4, with: $0) }
+            // Stored in place: `replaceSubrange` with a buffer was a tenth of a webhook's merge, ten times per scan.
+            buffer.withUnsafeMutableBytes { $0.storeBytes(of: end, toByteOffset: field.rawValue * 4, as: UInt32.self) }
         }
         buffer.append(contentsOf: scan.source.utf8)
         buffer.append(UInt8(ascii: ":"))

@@ -18,7 +18,8 @@ public enum RFC3339 {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+    /// The same, from UTF-8 bytes (a decoder reading a document in place makes no `String` of a timestamp).
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         var reader = DigitReader(bytes: bytes)
         guard let year = reader.number(digits: 4), reader.skip("-"),
               let month = reader.number(digits: 2), reader.skip("-"),

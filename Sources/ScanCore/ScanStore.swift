@@ -44,9 +44,6 @@ public final class ScanStore: Sendable {
         var byImage = ShardedDictionary<String, [ScanRecord]>()
         var terminal = EvictionQueue(.terminal)
         var inProgress = EvictionQueue(.inProgress)
-        var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
-        var activeWaiters = 0
-        var nextWaiterToken: UInt64 = 0
 
         func record(_ id: String) -> ScanRecord? {
             records.member(equalTo: RecordKey(probe: id))?.record
@@ -63,10 +60,13 @@ public final class ScanStore: Sendable {
     /// Where changes are published as `scan.updated` / `scan.completed`.
     public let events: EventLog
     let state = Locked(State())
+    /// Long-polls, by scan id, at most `maxWaiters`. Woken after `state`'s lock is released (see ``Waiters``).
+    let waiters: Waiters<String>
 
     public init(configuration: Configuration = Configuration(), events: EventLog = EventLog()) {
         self.configuration = configuration
         self.events = events
+        waiters = Waiters(capacity: configuration.maxWaiters)
     }
 
     /// Cached scans (`scanrelay_cached_scans`).
@@ -100,22 +100,22 @@ public final class ScanStore: Sendable {
     /// only that same outcome — if the scan changed in between, the outcome differs and nothing is made visible
     /// that was not recorded.
     public func apply(_ update: ScanUpdate, now: Date, admittedIf admit: (ApplyOutcome) -> Bool) -> ApplyOutcome? {
-        let (outcome, woken) = state.withLock { state -> (ApplyOutcome?, [CheckedContinuation<Void, Never>]) in
+        let (outcome, evicted) = state.withLock { state -> (ApplyOutcome?, String?) in
             let outcome: ApplyOutcome
-            var woken: [CheckedContinuation<Void, Never>] = []
+            var evicted: String?
             if let record = state.record(update.scanId), let current = record.packed?.scan() {
-                guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), []) }
+                guard let next = ScanMerge.merge(update, into: current, now: now) else { return (.unchanged(current), nil) }
                 outcome = .changed(old: current, new: next)
-                guard admit(outcome) else { return (nil, []) }
+                guard admit(outcome) else { return (nil, nil) }
                 record.update(PackedScan(next))
                 reindex(record, from: current, to: next, in: &state)
             } else {
                 let full = state.records.count >= configuration.maxScans
-                if full, !canEvict(in: &state, now: now) { return (.refused, []) }
+                if full, !canEvict(in: &state, now: now) { return (.refused, nil) }
                 let scan = ScanMerge.makeScan(update, now: now)
                 outcome = .created(scan)
-                guard admit(outcome) else { return (nil, []) }
-                if full, let evicted = evictOne(in: &state, now: now) { woken = evicted }
+                guard admit(outcome) else { return (nil, nil) }
+                if full { evicted = evictOne(in: &state, now: now) }
                 let record = ScanRecord(PackedScan(scan))
                 state.records.insert(RecordKey(record))
                 state.order.insert(record)
@@ -123,20 +123,24 @@ public final class ScanStore: Sendable {
                 state.noteChange(record)
             }
             publish(outcome)
-            if let waiters = state.waiters.removeValue(forKey: update.scanId) { woken += waiters.values }
-            return (outcome, woken)
+            return (outcome, evicted)
         }
-        for continuation in woken { continuation.resume() }
+        // Outside the lock (the waiters' lock is taken first when a long-poll checks the store).
+        if let evicted { waiters.wake(evicted) }
+        switch outcome {
+        case .created?, .changed?: waiters.wake(update.scanId)
+        default: break
+        }
         return outcome
     }
 
     /// Whether `evictOne` would find a scan to drop.
-    private func canEvict(in state: inout State, now: Date) -> Bool {
+    func canEvict(in state: inout State, now: Date) -> Bool {
         state.terminal.hasOldest() || state.inProgress.hasOldest(changedAtOrBefore: now - configuration.staleAfter)
     }
 
     /// Keeps the indexes in step after `record` changed from `old`.
-    private func reindex(_ record: ScanRecord, from old: Scan, to new: Scan, in state: inout State) {
+    func reindex(_ record: ScanRecord, from old: Scan, to new: Scan, in state: inout State) {
         if new.createdAt != old.createdAt {
             state.order.insert(record)
             state.order.noteStale()
@@ -149,9 +153,9 @@ public final class ScanStore: Sendable {
     }
 
     /// Drops the terminal scan that changed longest ago or, when none is left, the in-progress scan unchanged
-    /// longest if it is stale (see ``Configuration/staleAfter``); returns the long-polls on it to wake, or nil when
-    /// every cached scan is in progress and fresh.
-    private func evictOne(in state: inout State, now: Date) -> [CheckedContinuation<Void, Never>]? {
+    /// longest if it is stale (see ``Configuration/staleAfter``); returns its id, whose long-polls the caller wakes
+    /// once it has released the lock, or nil when every cached scan is in progress and fresh.
+    func evictOne(in state: inout State, now: Date) -> String? {
         let staleCutoff = now - configuration.staleAfter
         guard let record = state.terminal.popOldest() ?? state.inProgress.popOldest(changedAtOrBefore: staleCutoff),
             let packed = record.packed
@@ -160,18 +164,12 @@ public final class ScanStore: Sendable {
         record.evict()
         state.byImage.remove(record, from: packed.imageId)
         state.order.noteStale()
-        return state.waiters.removeValue(forKey: record.id).map { Array($0.values) } ?? []
+        return record.id
     }
 
     private func publish(_ outcome: ApplyOutcome) {
-        let type: String
-        switch outcome {
-        case .created(let scan): type = scan.status.isTerminal ? "scan.completed" : "scan.updated"
-        case .changed(let old, let new): type = new.status.isTerminal && !old.status.isTerminal ? "scan.completed" : "scan.updated"
-        case .unchanged, .refused: return
-        }
-        guard let scan = outcome.scan else { return }
-        events.publish(type: type, payload: ScanJSON.encodeEvent(type: type, scan: scan))
+        guard let change = ScanChangeEvent(outcome) else { return }
+        events.publish(type: change.type, payload: change.payload)
     }
 }
 

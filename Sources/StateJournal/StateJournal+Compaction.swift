@@ -16,9 +16,12 @@ extension StateJournal {
     /// Compacts now, whatever the size; returns false if another compaction is already running.
     @discardableResult
     public func compact(state: @Sendable () async throws -> [JournalRecord]) async throws -> Bool {
-        let started = lifecycle.withLock { lifecycle in
-            defer { lifecycle.compacting = true }
-            return !lifecycle.compacting && !lifecycle.closed
+        // Marked only when it starts: a refused call that marked it anyway (the journal closed meanwhile) would leave
+        // a compaction "running" forever, and a `close()` between its two steps would wait for it forever.
+        let started = lifecycle.withLock { lifecycle -> Bool in
+            guard !lifecycle.compacting && !lifecycle.closed else { return false }
+            lifecycle.compacting = true
+            return true
         }
         guard started else { return false }
         defer {

@@ -94,6 +94,11 @@ public final class StateJournal: Sendable {
         writer.withState { $0.statistics }
     }
 
+    /// Whether `close` has begun: every submission from then on is refused.
+    public var isClosed: Bool {
+        lifecycle.withLock { $0.closed }
+    }
+
     /// Whether appends are accepted now, or refused while the writer recovers from a failed write.
     public var health: JournalHealth {
         writer.withState { $0.health }

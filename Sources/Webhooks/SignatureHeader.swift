@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The parsed `webhook-signature` header: a space-separated list of `<version>,<base64 signature>` entries.
 ///
@@ -32,28 +36,37 @@ struct SignatureHeader: Equatable {
 
     init(values: [String]) {
         var entries: [Entry] = []
-        for value in values {
-            // Split as bytes: splitting a `String` walks grapheme clusters, which cost more than the HMAC.
-            for token in value.utf8.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-                guard entries.count < Self.maximumEntries else { break }
-                if let entry = Self.entry(Substring(token)) { entries.append(entry) }
+        for var value in values {
+            // Read as bytes: splitting a `String` walks grapheme clusters, and each token as a `Substring` compared
+            // with the version names cost more than the HMAC's own bookkeeping.
+            value.withUTF8 { bytes in
+                var start = 0
+                while start < bytes.count, entries.count < Self.maximumEntries {
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: " "), bytes[end] != UInt8(ascii: "\t") { end += 1 }
+                    if end > start, let entry = Self.entry(UnsafeBufferPointer(rebasing: bytes[start..<end])) {
+                        entries.append(entry)
+                    }
+                    start = end + 1
+                }
             }
         }
         self.entries = entries
     }
 
-    private static func entry(_ token: Substring) -> Entry? {
-        guard let comma = token.firstIndex(of: ",") else { return nil }
+    private static func entry(_ token: UnsafeBufferPointer<UInt8>) -> Entry? {
+        guard let comma = token.firstIndex(of: UInt8(ascii: ",")) else { return nil }
         let version: Version
-        switch token[..<comma] {
-        case "v1": version = .v1
-        case "v1a": version = .v1a
+        switch (comma, token[0], token.count > 1 ? token[1] : 0, comma == 3 ? token[2] : 0) {
+        case (2, UInt8(ascii: "v"), UInt8(ascii: "1"), _): version = .v1
+        case (3, UInt8(ascii: "v"), UInt8(ascii: "1"), UInt8(ascii: "a")): version = .v1a
         default: return nil
         }
         // Padded base64 of a fixed length has exactly one spelling length; Foundation alone would accept extra `=`.
-        let encoded = token[token.index(after: comma)...]
-        guard encoded.utf8.count == (version.signatureLength + 2) / 3 * 4,
-              let data = Data(base64Encoded: String(encoded)), data.count == version.signatureLength
+        let encoded = UnsafeBufferPointer(rebasing: token[(comma + 1)...])
+        guard encoded.count == (version.signatureLength + 2) / 3 * 4,
+              let data = Data(base64Encoded: String(decoding: encoded, as: UTF8.self)),
+              data.count == version.signatureLength
         else { return nil }
         return Entry(version: version, signature: Array(data))
     }

@@ -1,6 +1,10 @@
 // swift-crypto 3.x does not yet mark HMAC and its keys Sendable; the keyed states here are never written.
 @preconcurrency import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Verifies a Standard Webhooks delivery: `webhook-id`, `webhook-timestamp` and `webhook-signature`
 /// (or the same three under the `svix-` prefix), signed over `id.timestamp.body` with the exact raw body bytes.
@@ -33,8 +37,8 @@ struct StandardWebhooksCheck: Sendable {
         static let svix = HeaderNames(id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature")
 
         static func used(in headers: WebhookHeaders) -> HeaderNames {
-            let svixOnly = headers.values(for: standard.id).isEmpty && headers.values(for: standard.signature).isEmpty
-                && !headers.values(for: svix.id).isEmpty
+            let svixOnly = !headers.contains(standard.id) && !headers.contains(standard.signature)
+                && headers.contains(svix.id)
             return svixOnly ? .svix : .standard
         }
     }

@@ -1,6 +1,10 @@
 // swift-crypto 3.x does not yet mark its immutable key and digest values Sendable; they are safe to share.
 @preconcurrency import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One configured Standard Webhooks key, decoded once at start-up.
 ///

@@ -17,6 +17,11 @@ public struct WebhookHeaders: Sendable, ExpressibleByArrayLiteral {
         fields.compactMap { Self.sameName($0.name, name) ? $0.value : nil }
     }
 
+    /// Whether the field was sent at all (without collecting its values).
+    func contains(_ name: String) -> Bool {
+        fields.contains { Self.sameName($0.name, name) }
+    }
+
     /// The field's value when it was sent exactly once (or repeated with the same value).
     ///
     /// Two different values for an identity field such as `webhook-id` would make the delivery ambiguous,
@@ -36,6 +41,8 @@ public struct WebhookHeaders: Sendable, ExpressibleByArrayLiteral {
     /// Compared as byte buffers: it runs for every field of every lookup, and iterating two `UTF8View`s in step
     /// costs several times more.
     private static func sameName(_ a: String, _ b: String) -> Bool {
+        // Most fields a lookup passes differ in length (O(1) for native strings): no buffers are opened for them.
+        guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Produces signature headers the verifiers accept: for `scanrelay demo`'s sample deliveries, for relays that
 /// forward events to ScanRelay, and for tests. Uses the same key parsing as verification.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `webhook-timestamp`: integer seconds since the Unix epoch, as plain ASCII digits.
 ///

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checks one source's webhook deliveries. Built once from configuration (where every key is decoded and
 /// checked), then used for every request: a pure function of headers, the raw body and the current time.

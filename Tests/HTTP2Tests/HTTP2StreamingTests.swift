@@ -71,6 +71,45 @@ struct HTTP2StreamingTests {
         #expect(harness.closeAndRelease())
     }
 
+    /// A capped stream (`maxUnsentBodyBytes`, as event streams are) to a peer that granted the largest windows:
+    /// nghttp2 frames each write at once, so the stream's own buffer stays empty however little the peer reads.
+    /// What counts is what the peer has not received, framed or not: a peer that reads nothing is reset once that
+    /// would pass the cap; one that keeps up gets the whole body.
+    @Test(arguments: [false, true])
+    func cappedStream_CountsFramedBytesThePeerHasNotReceived(peerReads: Bool) async throws {
+        let limit = 32 * 1024, chunk = 6 * 1024, chunks = 40
+        let failure = Locked<HTTPBodyWriterError?>(nil)
+        let harness = try ConnectionHarness(responder: ClosureResponder { _ in
+            HTTPResponse(body: .stream { writer in
+                do {
+                    for _ in 0..<chunks { try await writer.write([UInt8](repeating: 0x65, count: chunk)) }
+                } catch let error as HTTPBodyWriterError {
+                    failure.withLock { $0 = error }
+                    throw error
+                }
+            }, maxUnsentBodyBytes: limit)
+        })
+        harness.loop.undeliveredOutputBytes = peerReads ? 0 : 1 << 40
+        harness.start()
+        harness.send(.settings([(0x4, 0x7FFF_FFFF)]), .windowUpdate(0, 0x7FFF_FFFF - 65_535))
+        harness.send(.request(1))
+        // Ended, or reset with the producer told why (the reset goes out before the failed write returns).
+        await harness.run {
+            harness.responses[1]?.ended == true
+                || (harness.responses[1]?.resetCode != nil && failure.withLock { $0 != nil })
+        }
+        let response = try #require(harness.responses[1])
+        if peerReads {
+            #expect(response.ended && response.resetCode == nil && response.body.count == chunks * chunk)
+        } else {
+            #expect(!response.ended && response.resetCode == 8)  // CANCEL
+            #expect(failure.withLock { $0 } == .unsentLimitExceeded)
+            // Everything framed before the reset was still unreceived, so it is within the cap.
+            #expect(response.body.count <= limit && response.body.count >= limit - chunk)
+        }
+        #expect(harness.closeAndRelease())
+    }
+
     @Test func connectionClose_MakesASuspendedWriteThrow() async throws {
         let stopped = Gate()
         let harness = try ConnectionHarness(responder: ClosureResponder { _ in

@@ -47,3 +47,36 @@ private let echoSeen = ClosureResponder { request in .text(request.headers.value
         #expect(response.headers["X-Tag"] == "t")
     }
 }
+
+/// What a handler throws is answered once, by the responder's mapping, and the middleware in front see that answer.
+@Suite struct HandlerErrorTests {
+    struct Gone: Error {}
+    struct Unexpected: Error {}
+
+    func router() -> Router {
+        var router = Router()
+        router.get("/gone", access: .open) { _ in throw Gone() }
+        router.get("/broken", access: .open) { _ in throw Unexpected() }
+        router.get("/fine", access: .open) { _ in .text("ok") }
+        return router
+    }
+
+    @Test func aThrownError_IsAnsweredByTheMapping_AndSeenByTheMiddleware() async {
+        let responder = router().responder(behind: [Tagging(tag: "logged")]) { error in
+            error is Gone ? .problem(HTTPStatus(code: 410), "it went") : Router.internalError(error)
+        }
+        let gone = await responder.respond(to: HTTPRequest(method: .get, target: "/gone"))
+        #expect(gone.status.code == 410)
+        #expect(gone.headers.values(for: "X-Tag") == ["logged"])
+        let broken = await responder.respond(to: HTTPRequest(method: .get, target: "/broken"))
+        #expect(broken.status == .internalServerError)
+        #expect(await responder.respond(to: HTTPRequest(method: .get, target: "/fine")).status == .ok)
+    }
+
+    @Test func withoutAMapping_AThrownErrorIsA500_ThatSaysNothingOfTheError() async {
+        let response = await router().respond(to: HTTPRequest(method: .get, target: "/gone"))
+        #expect(response.status == .internalServerError)
+        guard case .bytes(let body) = response.body else { Issue.record("expected bytes"); return }
+        #expect(!String(decoding: body, as: UTF8.self).contains("Gone"))
+    }
+}

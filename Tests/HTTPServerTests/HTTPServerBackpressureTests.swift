@@ -116,6 +116,24 @@ import Testing
         }
     }
 
+    /// The cap counts what the kernel queues too: on loopback the send buffer autotunes to megabytes (`tcp_wmem`),
+    /// and a cap on the server's own buffer alone let a reader that never reads take that much before its drop.
+    @Test func aCappedStream_CountsTheKernelsSendQueue_SoANeverReadingClientGetsAboutTheCap() async throws {
+        let limit = 64 * 1024, chunk = 6 * 1024
+        let producer = EndlessProducer(chunk: chunk, maxUnsentBodyBytes: limit)
+        try await withServer(responder: producer, { $0.writeTimeout = .seconds(300) }) { server in
+            let client = try RawClient(port: server.localPort, receiveBuffer: 4 * 1024)
+            client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+            var errors = producer.ended.makeAsyncIterator()
+            let error = await errors.next() ?? nil
+            #expect(error as? HTTPBodyWriterError == .unsentLimitExceeded)
+            // The cap, plus what the client's small receive buffer took (its window), plus the write that did not fit.
+            let written = producer.chunksWritten.load(ordering: .relaxed) * chunk
+            #expect(written <= limit + 64 * 1024, "\(written) bytes accepted for a client that read none")
+            withExtendedLifetime(client) {}
+        }
+    }
+
     @Test func aClientThatStopsReading_IsClosedAtTheWriteTimeout() async throws {
         let producer = EndlessProducer()
         try await withServer(responder: producer, { $0.writeTimeout = .milliseconds(500) }) { server in

@@ -22,6 +22,7 @@ struct EndToEndHarness {
     let store = ScanStore()
     let probe = SchedulerProbe()
     let scheduler: WatchScheduler
+    let running: SchedulerRun
 
     /// One source per fake: `binarly`, `yandex`, `opsmx`, each started on a free port.
     init(binarly: FakeBinarly? = nil, binarlyAuth: UpstreamAuth = .bearer("binarly-token"),
@@ -53,7 +54,7 @@ struct EndToEndHarness {
                 maxConnections: policy.concurrencyPerSource))
         }
         scheduler = probe.scheduler(policy: policy, sources: sources, store: store)
-        await scheduler.start()
+        running = SchedulerRun(scheduler)
     }
 
     /// Adds a watch and waits until it has ended.

@@ -22,7 +22,7 @@ import Testing
         #expect(scan.via == .poll)
         #expect(scan.subject.productId == "01PRODUCT")
         #expect(fake.core.rejectedAuthCount == 0)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -40,7 +40,7 @@ import Testing
         } else {
             #expect(scan.status == .failed)
         }
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -55,7 +55,7 @@ import Testing
         let scan = try #require(harness.store.scan(id: "opsmx:0x29ab7/sourceScan/0x29ab8"))
         #expect(scan.status == (outcome == .completed(Self.findings) ? .completed : .failed))
         #expect(fake.core.requestCount == 3)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -75,7 +75,7 @@ import Testing
         let done = await harness.probe.change(of: watch.id) { !$0.state.isActive }
         #expect(done?.state == .done)
         #expect(harness.store.scan(id: "binarly:\(scanId)")?.status == .completed)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -95,7 +95,7 @@ import Testing
         #expect(done?.lastError == nil)
         #expect(fake.core.tokenRequestCount == tokensBefore + 1)
         #expect(fake.core.rejectedAuthCount == 1)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -121,7 +121,7 @@ import Testing
         #expect(fake.core.requestCount == 80)
         #expect(fake.core.maxInFlight <= 4)
         #expect(fake.core.maxInFlight > 1)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -143,7 +143,7 @@ import Testing
         #expect(control?.polls == 5)
         #expect(fake.core.requestCount(forKey: "p/endless/\(endless)") == requestsAtCancel)
         #expect(await harness.scheduler.watch(id: cancelled.id)?.state == .cancelled)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 
@@ -162,7 +162,7 @@ import Testing
         #expect(done?.scanId == "yandex:\(fresh)")
         #expect(harness.store.scan(id: "yandex:\(old)") == nil)
         #expect(harness.store.scan(id: "yandex:\(fresh)")?.status == .completed)
-        await harness.scheduler.stop()
+        await harness.running.stop()
         fake.stop()
     }
 }

@@ -22,7 +22,7 @@ import Testing
         let scheduler = WatchScheduler(
             policy: policy, sources: ["binarly": .init(provider: .binarly, client: try Self.client(server.url))],
             sink: { _ in })
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(WatchRequest(source: "binarly", ref: Self.ref))
         let request = await within { await server.event("request") }
         #expect(request?["path"] == "/api/v4/products/p/images/i/scans/s")
@@ -31,7 +31,7 @@ import Testing
         let ended = await scheduler.watch(id: watch.id)
         #expect(ended?.state == .cancelled)
         #expect(ended?.lastError == nil)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func anEndlessAnswerIsCutAtTheCapAndMemoryStaysBounded() async throws {

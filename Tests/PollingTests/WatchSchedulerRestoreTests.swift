@@ -20,11 +20,11 @@ import ScanCore
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.running)])
         let scheduler = probe.scheduler(client: client, clock: clock)
         await scheduler.restore([watch("w_overdue", nextPollAt: clock.now.addingTimeInterval(-60))])
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let polled = await probe.change(of: "w_overdue") { $0.polls == 4 }
         #expect(polled?.state == .polling)
         #expect(polled?.scanId == "binarly:01SCAN")
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func aWatchDueLater_KeepsItsSchedule_AndIsPolledWhenItComes() async throws {
@@ -34,11 +34,11 @@ import ScanCore
         let restored = watch("w_later", nextPollAt: due)
         await scheduler.restore([restored])
         #expect(await scheduler.watch(id: "w_later") == restored)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         clock.advance(by: .seconds(120))
         let done = await probe.change(of: "w_later") { $0.state == .done }
         #expect(done?.polls == 4)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func anEndedWatch_StaysReadable_AndAllWatchesListsEveryOne() async throws {
@@ -70,9 +70,9 @@ import ScanCore
             #expect(restored.lastError?.contains("no longer configured") == true)
             #expect(await probe.change(of: id) { $0.state == .expired } != nil)
         }
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         clock.advance(by: .seconds(120))
         #expect(await scheduler.countsByState() == [.expired: 2])
-        await scheduler.stop()
+        await running.stop()
     }
 }

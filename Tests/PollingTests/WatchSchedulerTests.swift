@@ -26,7 +26,7 @@ import ScanCore
     @Test func dueWatch_IsPolled_ThenFollowedToItsTerminalState() async throws {
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.running), ScriptedClient.scan(.completed)])
         let scheduler = probe.scheduler(client: client, clock: clock)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(request())
         clock.advance(by: .seconds(5 * 60))
         let polling = await probe.change(of: watch.id) { $0.polls == 1 }
@@ -45,7 +45,7 @@ import ScanCore
         var updates = probe.updates.makeAsyncIterator()
         #expect(await updates.next()?.status == .running)
         #expect(await updates.next()?.status == .completed)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func failedPoll_BacksOff_AndKeepsTheUpstreamMessage() async throws {
@@ -54,7 +54,7 @@ import ScanCore
             ScriptedClient.scan(.running),
         ])
         let scheduler = probe.scheduler(client: client, clock: clock, jitter: 0)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(request())
         clock.advance(by: .seconds(5 * 60))
         let first = await probe.change(of: watch.id) { $0.polls == 1 }
@@ -67,7 +67,7 @@ import ScanCore
         let recovered = await probe.change(of: watch.id) { $0.polls == 3 }
         #expect(recovered?.lastError == nil)
         #expect(recovered?.state == .polling)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func aResultTheSinkCannotKeep_IsPolledAgain_NotEndedAsDone() async throws {
@@ -77,7 +77,7 @@ import ScanCore
         let scheduler = probe.scheduler(
             policy: PollPolicy(), sources: ["binarly": .init(provider: .binarly, client: client)], clock: clock,
             jitter: { 0 }, store: store)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(request())
         clock.advance(by: .seconds(5 * 60))
         let refused = await probe.change(of: watch.id) { $0.polls == 1 }
@@ -91,18 +91,18 @@ import ScanCore
         let done = await probe.change(of: watch.id) { $0.state == .done }
         #expect(done?.polls == 2 && done?.lastError == nil)
         #expect(store.scan(id: "binarly:01SCAN")?.status == .completed)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func rateLimitedPoll_WaitsAtLeastRetryAfter() async throws {
         let client = ScriptedClient(clock: clock, answers: [.failure(.rateLimited(retryAfter: .seconds(120)))])
         let scheduler = probe.scheduler(client: client, clock: clock, jitter: 1)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(request())
         clock.advance(by: .seconds(5 * 60))
         let limited = await probe.change(of: watch.id) { $0.polls == 1 }
         #expect(limited?.nextPollAt == clock.now.addingTimeInterval(120))
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func cancelledWatch_IsNeverPolled_ButStaysReadable() async throws {
@@ -110,7 +110,7 @@ import ScanCore
         policy.concurrencyPerSource = 1
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
         let scheduler = probe.scheduler(policy: policy, client: client, clock: clock)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let cancelled = try await scheduler.add(request())
         let control = try await scheduler.add(WatchRequest(
             source: "binarly", ref: .binarly(productId: "prod", imageId: "other", scanId: nil), imageSizeBytes: 10 << 20,
@@ -122,7 +122,7 @@ import ScanCore
         #expect(await polls.next()?.ref == control.ref)
         #expect(await scheduler.watch(id: cancelled.id)?.state == .cancelled)
         #expect(await scheduler.watch(id: cancelled.id)?.polls == 0)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func watch_ExpiresAtMaxWatchAge_AndIsPublished() async throws {
@@ -130,7 +130,7 @@ import ScanCore
         policy.maxWatchAge = .seconds(60)
         let client = ScriptedClient(clock: clock, answers: [.success(.noScanYet)])
         let scheduler = probe.scheduler(policy: policy, client: client, clock: clock)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(request())
         #expect(watch.nextPollAt == watch.createdAt.addingTimeInterval(60))
         clock.advance(by: .seconds(60))
@@ -139,7 +139,7 @@ import ScanCore
         #expect(published?.id == watch.id)
         #expect(published?.state == .expired)
         #expect(await scheduler.watch(id: watch.id)?.state == .expired)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func terminalWebhook_EndsTheWatch_NonTerminalOnlyNamesTheScan() async throws {
@@ -158,21 +158,23 @@ import ScanCore
     @Test func hint_PollsAWaitingWatchAtOnce() async throws {
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
         let scheduler = probe.scheduler(client: client, clock: clock)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let watch = try await scheduler.add(request(expectWebhook: true))
         #expect(await scheduler.refetchNow(.binarly(productId: "prod", imageId: "img", scanId: "01SCAN"), source: "binarly"))
         let done = await probe.change(of: watch.id) { $0.state == .done }
         #expect(done?.polls == 1)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func hint_WithoutAWatch_PollsOnce_IntoTheSink() async throws {
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
         let scheduler = probe.scheduler(client: client, clock: clock)
+        let running = SchedulerRun(scheduler)
         #expect(await scheduler.refetchNow(ref, source: "binarly"))
         var updates = probe.updates.makeAsyncIterator()
         #expect(await updates.next()?.status == .completed)
         #expect(await scheduler.refetchNow(ref, source: "nowhere") == false)
+        await running.stop()
     }
 
     @Test func inFlightPolls_NeverExceedTheSourceLimit() async throws {
@@ -181,14 +183,14 @@ import ScanCore
         let client = GatedClient()
         let scheduler = WatchScheduler(policy: policy, sources: ["binarly": .init(provider: .binarly, client: client)],
                                        clock: clock, sink: { _ in })
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         for _ in 0..<6 { _ = try await scheduler.add(request()) }
         clock.advance(by: .seconds(5 * 60))
         await client.waitUntilInFlight(2)
         client.releaseAll(after: 6)
         await client.waitUntilServed(6)
         #expect(client.maxInFlight == 2)
-        await scheduler.stop()
+        await running.stop()
     }
 
     @Test func watches_AreRefusedBeyondMaxWatches() async throws {

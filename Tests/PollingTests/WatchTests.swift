@@ -55,7 +55,7 @@ import Providers
         let probe = SchedulerProbe()
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.completed)])
         let scheduler = probe.scheduler(client: client, clock: clock)
-        await scheduler.start()
+        let running = SchedulerRun(scheduler)
         let journaled = Watch(id: "w_journaled", source: "binarly", ref: .binarly(productId: "prod", imageId: "img", scanId: nil),
                               scanStartedAt: clock.now, state: .polling, createdAt: clock.now.addingTimeInterval(-60),
                               nextPollAt: clock.now.addingTimeInterval(30), polls: 4)
@@ -65,6 +65,6 @@ import Providers
         clock.advance(by: .seconds(30))
         let done = await probe.change(of: "w_journaled") { $0.state == .done }
         #expect(done?.polls == 5)
-        await scheduler.stop()
+        await running.stop()
     }
 }

@@ -1,19 +1,19 @@
 import Foundation
+import ProviderFixtures
 import Providers
 import ScanCore
 
-/// Payloads shaped exactly like the upstream documents (see `Fixtures/`).
+/// Payloads shaped exactly like the upstream documents (the shared `ProviderFixtures`), decoded.
 enum Fixture {
     /// Every fixture's name, without `.json`.
-    static var names: [String] {
-        let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
-        let files = try! FileManager.default.contentsOfDirectory(atPath: directory.path)
-        return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-    }
+    static var names: [String] { ProviderFixtures.names }
 
     static func bytes(_ name: String) -> [UInt8] {
-        let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")!
-        return Array(try! Data(contentsOf: url))
+        do {
+            return try ProviderFixtures.bytes(name)
+        } catch {
+            preconditionFailure("\(error)")
+        }
     }
 
     static func decode(_ provider: Provider, _ name: String, source: String = "src") throws -> DecodedWebhook {

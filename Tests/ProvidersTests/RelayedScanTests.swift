@@ -91,4 +91,34 @@ import Testing
     func aMissingOrMistypedRequiredFieldRefusesTheScan(data: String) {
         #expect(throws: Self.refused) { try relayed(data) }
     }
+
+    /// The fields are read from the parsed document in place (`JSONDocument`): these pin what the `JSONValue`
+    /// tree's dictionaries did implicitly.
+    @Test func aRepeatedKeyCountsOnlyInItsLastOccurrence() throws {
+        let scan = try relayed(#"""
+            {"upstreamId": 1, "upstreamId": "u", "status": "running", "subject": {"imageId": "a", "imageId": "b"},
+             "findings": {"high": "x", "high": 2}, "status": "failed"}
+            """#)
+        #expect(scan.upstreamId == "u" && scan.status == .failed && scan.subject.imageId == "b")
+        #expect(scan.findings == Findings(high: 2))
+        #expect(throws: Self.refused) {
+            try relayed(#"{"upstreamId": "u", "subject": {"imageId": "i"}, "status": "running", "status": 3}"#)
+        }
+    }
+
+    @Test func keysAndValuesWithEscapesOrNonASCIIAreReadAsTheirText() throws {
+        let scan = try relayed(#"""
+            {"upstream\u0049d": "u\u00e9", "subject": {"imageId": "é/\"i\""}, "st\u0061tus": "queued",
+             "ignored": {"nested": ["\ud83d\ude00", {"imageId": "not this one"}]}}
+            """#)
+        #expect(scan.upstreamId == "ué" && scan.subject.imageId == #"é/"i""# && scan.status == .queued)
+    }
+
+    @Test func nestedObjectsOfOtherKeysAreSkippedWhole() throws {
+        let scan = try relayed(#"""
+            {"extra": {"upstreamId": "wrong", "status": "failed", "deeper": [[{"subject": 1}]]}, "upstreamId": "u",
+             "subject": {"imageId": "i"}, "status": "completed", "checks": [{"name": "n", "x": {"score": "no"}}]}
+            """#)
+        #expect(scan.upstreamId == "u" && scan.status == .completed && scan.checks == [ScanCheck(name: "n")])
+    }
 }

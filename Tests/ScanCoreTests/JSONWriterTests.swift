@@ -18,4 +18,9 @@ import Testing
         #expect(written { $0.appendInt(Int8.min) } == "-128")
         #expect(written { $0.appendInt(UInt8(255)) } == "255")
     }
+
+    @Test func stringsAreQuotedAndEscapedAndAbsentOnesAreNull() {
+        #expect(written { $0.appendString("a\"b\\c\n\u{8}é") } == #""a\"b\\c\n\u0008é""#)
+        #expect(written { $0.appendString(nil as String?) } == "null")
+    }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Locking
+import TestClocks
 import Testing
 @testable import ScanCore
 
@@ -36,20 +38,39 @@ struct ScanStoreWaitingTests {
 
     @Test func waitTimesOut_WithTheUnchangedScan() async {
         let store = storeWithRunningScan()
-        let outcome = await store.waitForChange(id: id, from: 1, timeout: .milliseconds(20))
-        #expect(outcome == .scan(store.scan(id: id)!))
+        let clock = TestClock()
+        async let outcome = store.waitForChange(id: id, from: 1, timeout: .seconds(20), clock: clock)
+        await clock.untilSleepers()
+        clock.advance(by: .seconds(19))
+        await clock.untilSleepers()
+        #expect(store.parkedWaiterCount == 1)
+        clock.advance(by: .seconds(1))
+        #expect(await outcome == .scan(store.scan(id: id)!))
         #expect(store.waiterCount == 0)
         #expect(store.parkedWaiterCount == 0)
     }
 
     @Test func aNoChangeUpdate_DoesNotEndTheWait() async {
         let store = storeWithRunningScan()
-        async let outcome = store.waitForChange(id: id, from: 1, timeout: .milliseconds(200))
-        await untilParked(store)
+        let clock = TestClock()
+        async let outcome = store.waitForChange(id: id, from: 1, timeout: .seconds(1), clock: clock)
+        await clock.untilSleepers()
         _ = store.apply(.make(status: .running, updated: .t(1)), now: .t(5))
         #expect(store.parkedWaiterCount == 1)
+        clock.advance(by: .seconds(1))
         guard case .scan(let scan) = await outcome else { Issue.record("not a scan"); return }
         #expect(scan.revision == 1)
+    }
+
+    @Test func theLatch_EndsTheWait_WithTheScanAsItIs() async {
+        let store = storeWithRunningScan()
+        let shutdown = Latch()
+        async let outcome = store.waitForChange(id: id, from: 1, timeout: .seconds(600), endingOn: shutdown)
+        await untilParked(store)
+        shutdown.fire()
+        #expect(await outcome == .scan(store.scan(id: id)!))
+        #expect(store.waiterCount == 0)
+        #expect(shutdown.waiterCount == 0)
     }
 
     @Test func waitReturnsAtOnce_ForAnotherRevision_ATerminalScan_OrAnUnknownId() async {

@@ -72,4 +72,15 @@ final class StreamedProcess: Sendable {
     func stop() async throws -> Int32 {
         try await child.stop().status
     }
+
+    /// SIGTERM, then expects a clean exit. When the status is not 0 the expectation carries the end of standard
+    /// error, where the reason is: the last log lines, or a sanitizer's report.
+    func expectCleanStop(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let status = try await stop()
+        #expect(
+            status == 0,
+            "exit status \(status); the end of standard error:\n\(errors.all.suffix(60).joined(separator: "\n"))",
+            sourceLocation: sourceLocation
+        )
+    }
 }

@@ -19,7 +19,7 @@ import FoundationNetworking
         #expect(object["level"] as? String == "info" && object["label"] as? String == "scanrelay")
         #expect(object["path"] as? String == "/healthz" && object["status"] as? Int == 200)
         #expect(object["timestamp"] is String && object["message"] is String)
-        #expect(try await serve.stop() == 0)
+        try await serve.expectCleanStop()
         // Every line the service wrote was one JSON object.
         for text in serve.errors.all {
             #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any], "not JSON: \(text)")
@@ -30,7 +30,7 @@ import FoundationNetworking
         let (serve, port) = try await StreamedProcess.serve()
         let ready = try await CLIProcess.run(["healthcheck"], environment: ["SCANRELAY_LISTEN": "0.0.0.0:\(port)"])
         #expect(ready.status == 0, "\(ready.stderr)")
-        #expect(try await serve.stop() == 0)
+        try await serve.expectCleanStop()
         let down = try await CLIProcess.run(["healthcheck", "--url", "http://127.0.0.1:\(port)/readyz", "--timeout", "2s"])
         #expect(down.status == 1)
         #expect(down.stderr.hasPrefix("unhealthy: http://127.0.0.1:\(port)/readyz"))

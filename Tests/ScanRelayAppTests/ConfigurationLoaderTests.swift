@@ -23,7 +23,8 @@ import Testing
         #expect(configuration.cache.maxScans == 100_000 && configuration.cache.eventRing == 10_000)
         #expect(configuration.cache.ssePingInterval == .seconds(15))
         #expect(configuration.cache.dedupeKeys == 100_000 && configuration.cache.dedupeWindow == .seconds(72 * 3600))
-        #expect(configuration.state.dir == nil)
+        #expect(configuration.state.dir == nil && configuration.state.postgres == nil)
+        #expect(configuration.state.postgresConnections == 4)
         let poll = configuration.poll
         #expect(poll.largeImageBytes == 500 << 20 && poll.maxWatchAge == .seconds(86_400) && poll.concurrencyPerSource == 4)
         #expect(poll.requestTimeout == .seconds(30))
@@ -32,6 +33,11 @@ import Testing
         #expect(poll.unknownSize == .init(min: .seconds(300), max: .seconds(3600)))
         #expect(poll.expectedDuration.map(\.below) == [64 << 20, 500 << 20, nil])
         #expect(configuration.sources.isEmpty && configuration.logLevel == .info && configuration.logFormat == .text)
+    }
+
+    @Test func postgresModeTakesItsPoolSize() throws {
+        let configuration = try load("state: { postgres: \"host=/run/pg dbname=scanrelay\", postgresConnections: 12 }\n")
+        #expect(configuration.state.postgres == "host=/run/pg dbname=scanrelay" && configuration.state.postgresConnections == 12)
     }
 
     @Test func anEmptyFileOrOneWithOnlyCommentsIsAllDefaults() throws {

@@ -73,6 +73,9 @@ import Testing
         Case(yaml: "state: { dir: \"${STATE_DIR\" }\n", expected: ["test.yaml:1: state.dir: \"${\" without a closing \"}\"; write ${NAME}, or $${ for a literal ${"]),
         Case(yaml: "state: { dir: /a, dirFile: /b }\n", expected: ["test.yaml:1: state.dirFile: give either dir or dirFile, not both"]),
         Case(yaml: "state: { dirFile: /nonexistent/dir }\n", expected: ["test.yaml:1: state.dirFile: cannot read /nonexistent/dir (no such file); mount the file or fix the path"]),
+        Case(yaml: "state: { dir: /a, postgres: \"host=/run/pg dbname=scanrelay\" }\n", expected: ["test.yaml:1: state.postgres: cannot be used with state.dir: one replica journals to a directory, several replicas share PostgreSQL"]),
+        Case(yaml: "state: { postgres: \" \" }\n", expected: ["test.yaml:1: state.postgres: is empty; give a libpq connection string or URI, or remove it"]),
+        Case(yaml: "state: { postgres: \"host=/run/pg\", postgresConnections: 0 }\n", expected: ["test.yaml:1: state.postgresConnections: \"0\" is not valid; expected an integer from 1 to 100"]),
         Case(yaml: "state: { dirFile: / }\n", expected: ["test.yaml:1: state.dirFile: cannot read / (it is a directory); mount the file or fix the path"]),
         Case(yaml: "state: { dir: \"\" }\n", expected: ["test.yaml:1: state.dir: is empty; give a directory path, or remove state for memory only"]),
         // api

@@ -127,7 +127,7 @@ import FoundationNetworking
             }
             #expect(polls > pollsBefore[id] ?? 0, "watch \(id) did not poll after the restart")
         }
-        #expect(try await second.stop() == 0)
+        try await second.expectCleanStop()
         #expect(second.errors.all.contains { $0.contains("state journal replayed") })
     }
 
@@ -147,7 +147,7 @@ import FoundationNetworking
         let created = try await Self.send(request)
         #expect(created.status == 201)
         let id = try #require(created.json["id"] as? String)
-        #expect(try await first.stop() == 0)
+        try await first.expectCleanStop()
 
         // The Binarly source is gone from the configuration.
         let withoutBinarly = Self.configuration(stateDirectory: directory + "/state")
@@ -161,7 +161,7 @@ import FoundationNetworking
             #expect(watch["state"] as? String == "expired", "restart \(restart)")
             #expect((watch["lastError"] as? String)?.contains("source binarly is no longer configured") == true)
             #expect(watch["nextPollAt"] == nil || watch["nextPollAt"] is NSNull)
-            #expect(try await server.stop() == 0)
+            try await server.expectCleanStop()
         }
     }
 }

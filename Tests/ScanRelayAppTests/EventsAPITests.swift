@@ -1,5 +1,6 @@
 import Foundation
 import ScanCore
+import TestClocks
 import Testing
 @testable import ScanRelayApp
 
@@ -41,12 +42,20 @@ struct EventsAPITests {
         try await app.stop()
     }
 
+    /// Pings on the app's clock, advanced by hand: each comes once its interval has passed there, not before.
     @Test func idleStream_GetsPingComments() async throws {
-        let app = try await RunningApp.start { $0.cache.ssePingInterval = .milliseconds(50) }
+        let clock = TestClock()
+        let app = try await RunningApp.start(clock: clock) { $0.cache.ssePingInterval = .seconds(15) }
         let client = try await SSEClient.connect(port: app.port)
         _ = try await client.next()
-        #expect(try await client.next()?.comment == "ping")
-        #expect(try await client.next()?.comment == "ping")
+        for _ in 0..<2 {
+            await clock.untilSleepers()
+            clock.advance(by: .seconds(14))
+            // Still asleep: woken by the advance, the ping loop finds its interval not yet over and sleeps again.
+            await clock.untilSleepers()
+            clock.advance(by: .seconds(1))
+            #expect(try await client.next()?.comment == "ping")
+        }
         try await app.stop()
     }
 
@@ -77,5 +86,14 @@ struct EventsAPITests {
     @Test func frames_CarryOneDataLine_EvenIfTheDataHadNewlines() {
         let frame = ServerSentEvent.frame(id: 7, event: "scan.updated", data: Array("{\"a\":\n1}".utf8))
         #expect(String(decoding: frame, as: UTF8.self) == "id: 7\nevent: scan.updated\ndata: {\"a\":1}\n\n")
+    }
+
+    @Test func frames_CopyDataWithoutLineBreaks_AsIs_AndDropACarriageReturn() {
+        let json = Array(#"{"type":"scan.updated","scan":{"id":"relay:u-1","checks":[]}}"#.utf8)
+        let frame = ServerSentEvent.frame(id: 8, event: "scan.updated", data: json)
+        #expect(frame == Array("id: 8\nevent: scan.updated\ndata: ".utf8) + json + Array("\n\n".utf8))
+        let carriageReturn = ServerSentEvent.frame(id: 9, event: "scan.updated", data: Array("{\r}".utf8))
+        #expect(String(decoding: carriageReturn, as: UTF8.self) == "id: 9\nevent: scan.updated\ndata: {}\n\n")
+        #expect(ServerSentEvent.frame(id: 10, event: "e", data: []) == Array("id: 10\nevent: e\ndata: \n\n".utf8))
     }
 }

@@ -37,6 +37,6 @@ struct GracefulShutdownTests {
     @Test func sigterm_WithNothingInFlight_ExitsZero() async throws {
         let (serve, port) = try await StreamedProcess.serve()
         #expect(try await httpRequest(port: port, "GET", "/readyz").status == 200)
-        #expect(try await serve.stop() == 0)
+        try await serve.expectCleanStop()
     }
 }

@@ -1,5 +1,6 @@
 import FakeUpstreams
 import Foundation
+import ProviderFixtures
 import ScanCore
 import Testing
 @testable import ScanRelayApp
@@ -12,10 +13,10 @@ struct HarborTests {
     static let robot = "robot$library+scanrelay"
     static let robotSecret = "s3cret-robot"
 
-    /// `Tests/ProvidersTests/Fixtures/harbor-*.json`: the real payloads (`harbor-default-scanning-*`,
+    /// `harbor-*` of the shared `ProviderFixtures`: the real payloads (`harbor-default-scanning-*`,
     /// `harbor-cloudevents-scanning-*`, identical to `../shared/fixtures/harbor-real/`) and others in their shape.
     static func fixture(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/\(name).json")))
+        try ProviderFixtures.bytes(name)
     }
 
     /// An app with a `harbor` source (polling `upstream` when given, every poll time in milliseconds) verifying

@@ -1,5 +1,6 @@
 import Foundation
 import ScanCore
+import TestClocks
 import Testing
 @testable import ScanRelayApp
 
@@ -41,14 +42,39 @@ struct LongPollTests {
         try await app.stop()
     }
 
+    /// The deadline measured on the app's clock, advanced by hand: a 5-minute wait without waiting 5 minutes.
     @Test func deadline_WithoutChange_Answers200_OrWith304WhenTheClientHoldsTheETag() async throws {
+        let clock = TestClock()
+        let app = try await RunningApp.start(clock: clock)
+        app.seed(.make("a", status: .running))
+
+        async let plain = app.get("/v1/scans/relay:a?wait=300s")
+        await clock.untilSleepers()
+        clock.advance(by: .seconds(299))
+        await clock.untilSleepers()
+        #expect(app.app.store.waiterCount == 1)
+        clock.advance(by: .seconds(1))
+        let plainAnswer = try await plain
+        #expect(plainAnswer.status == 200)
+        #expect(plainAnswer.json["revision"] as? Int == 1)
+
+        async let conditional = app.get("/v1/scans/relay:a?wait=300s", headers: [("If-None-Match", "\"1\"")])
+        await clock.untilSleepers()
+        clock.advance(by: .seconds(300))
+        #expect(try await conditional.status == 304)
+        #expect(app.app.store.waiterCount == 0)
+        try await app.stop()
+    }
+
+    /// The same end to end in real time, on the continuous clock the server runs with.
+    @Test func deadline_InRealTime_Answers304WhenTheClientHoldsTheETag() async throws {
         let app = try await RunningApp.start()
         app.seed(.make("a", status: .running))
-        let plain = try await app.get("/v1/scans/relay:a?wait=150ms")
-        #expect(plain.status == 200)
-        #expect(plain.json["revision"] as? Int == 1)
+        let clock = ContinuousClock()
+        let start = clock.now
         let conditional = try await app.get("/v1/scans/relay:a?wait=150ms", headers: [("If-None-Match", "\"1\"")])
         #expect(conditional.status == 304)
+        #expect(start.duration(to: clock.now) >= .milliseconds(150))
         try await app.stop()
     }
 
@@ -105,5 +131,8 @@ struct LongPollTests {
         #expect(WaitDuration.parse("2m") == .seconds(120))
         #expect(WaitDuration.parse("1h") == .seconds(300))
         #expect(WaitDuration.parse("30") == nil)
+        #expect(WaitDuration.parse("1d") == nil)
+        #expect(WaitDuration.parse("1234567890s") == nil)
+        #expect(WaitDuration.parse("+5s") == nil)
     }
 }

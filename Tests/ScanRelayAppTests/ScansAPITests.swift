@@ -46,14 +46,14 @@ struct ScansAPITests {
     }
 
     @Test func list_UpdatedSince_IsInclusive() async throws {
-        let app = try await RunningApp.start()
-        app.seed(.make("a"))
-        let updatedAt = try #require(app.app.store.scan(id: "relay:a")?.updatedAt)
-        let since = RFC3339.format(updatedAt).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        #expect(Self.ids(try await app.get("/v1/scans?updatedSince=\(since)")) == ["relay:a"])
-        let later = RFC3339.format(updatedAt.addingTimeInterval(1)).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        #expect(Self.ids(try await app.get("/v1/scans?updatedSince=\(later)")).isEmpty)
-        try await app.stop()
+        try await withRunningApp { app in
+            app.seed(.make("a"))
+            let updatedAt = try #require(app.app.store.scan(id: "relay:a")?.updatedAt)
+            let since = RFC3339.format(updatedAt).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            #expect(Self.ids(try await app.get("/v1/scans?updatedSince=\(since)")) == ["relay:a"])
+            let later = RFC3339.format(updatedAt.addingTimeInterval(1)).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            #expect(Self.ids(try await app.get("/v1/scans?updatedSince=\(later)")).isEmpty)
+        }
     }
 
     @Test func pagination_WalksEveryScanOnce_WhileScansAreAdded() async throws {
@@ -110,32 +110,32 @@ struct ScansAPITests {
     }
 
     @Test func one_ViewFull_AddsTheRawUpstreamDocument() async throws {
-        let app = try await RunningApp.start()
-        app.seed(.make("with-raw", raw: #"{"upstream":"document"}"#))
-        let response = try await app.get("/v1/scans/relay%3Awith-raw?view=full")
-        #expect((response.json["raw"] as? [String: Any])?["upstream"] as? String == "document")
-        #expect(try await app.get("/v1/scans/relay:with-raw?view=everything").status == 400)
-        try await app.stop()
+        try await withRunningApp { app in
+            app.seed(.make("with-raw", raw: #"{"upstream":"document"}"#))
+            let response = try await app.get("/v1/scans/relay%3Awith-raw?view=full")
+            #expect((response.json["raw"] as? [String: Any])?["upstream"] as? String == "document")
+            #expect(try await app.get("/v1/scans/relay:with-raw?view=everything").status == 400)
+        }
     }
 
     /// Answered at once: asked to wait 5 minutes (the cap), a server that held the request would run into the
     /// test's one-minute limit. No clock reading: under a sanitizer and a loaded machine a prompt 404 took 12 s.
     @Test(.timeLimit(.minutes(1)))
     func one_UnknownId_Is404Problem_EvenWithWait() async throws {
-        let app = try await RunningApp.start()
-        let response = try await app.get("/v1/scans/relay:missing?wait=5m")
-        #expect(response.status == 404)
-        #expect(response.header("Content-Type") == "application/problem+json")
-        try await app.stop()
+        try await withRunningApp { app in
+            let response = try await app.get("/v1/scans/relay:missing?wait=5m")
+            #expect(response.status == 404)
+            #expect(response.header("Content-Type") == "application/problem+json")
+        }
     }
 
     @Test func one_PathParameterMayCarryAnEncodedSlash() async throws {
-        let app = try await RunningApp.start()
-        app.seed(.make("project/docker/42", source: "ssd", provider: .opsmx))
-        let response = try await app.get("/v1/scans/ssd:project%2Fdocker%2F42")
-        #expect(response.status == 200)
-        #expect(response.json["upstreamId"] as? String == "project/docker/42")
-        try await app.stop()
+        try await withRunningApp { app in
+            app.seed(.make("project/docker/42", source: "ssd", provider: .opsmx))
+            let response = try await app.get("/v1/scans/ssd:project%2Fdocker%2F42")
+            #expect(response.status == 200)
+            #expect(response.json["upstreamId"] as? String == "project/docker/42")
+        }
     }
 
     @Test func imageScans_AreNewestFirst_AndEmptyForAnUnknownImage() async throws {

@@ -1,5 +1,6 @@
 import FakeUpstreams
 import Foundation
+import ProviderFixtures
 import ScanCore
 import Testing
 @testable import ScanRelayApp
@@ -162,7 +163,7 @@ struct WatchesAPITests {
 
     /// The CreateImage trigger fixture (its image created in 2020), saying the image was created at `createdAt`.
     static func createImageTrigger(createdAt: Date) throws -> [UInt8] {
-        let fixture = try String(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/yandex-trigger-create-image.json"), encoding: .utf8)
+        let fixture = String(decoding: try ProviderFixtures.bytes("yandex-trigger-create-image"), as: UTF8.self)
         return Array(fixture.replacingOccurrences(of: "2020-09-07T11:09:14Z", with: RFC3339.format(createdAt)).utf8)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProviderFixtures
 import ScanCore
 import Testing
 import Webhooks
@@ -11,7 +12,7 @@ struct WebhookIngestTests {
     static let harborToken = "Basic aGFyYm9yOnNlY3JldA=="
 
     static func fixture(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: RepositoryFiles.url("Tests/ProvidersTests/Fixtures/\(name).json")))
+        try ProviderFixtures.bytes(name)
     }
 
     /// One source per provider, each with its own verification scheme; none has an upstream.

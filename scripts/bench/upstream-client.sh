@@ -40,6 +40,12 @@ build() {
         .target(name: "CurlClient", dependencies: ["CCurl", "CCurlShim", "Locking"]),'
         providers_deps='"ScanCore", "Locking", "CurlClient", log'
     fi
+    # The one JSON string escaper has its own module from issue 15 on; HTTPCore and ScanCore import it.
+    local json_target="" json_deps=""
+    if [ -d "$package/Sources/JSONEscaping" ]; then
+        json_target='.target(name: "JSONEscaping"),'
+        json_deps='"JSONEscaping"'
+    fi
     cat > "$package/Package.swift" <<SWIFT
 // swift-tools-version:6.0
 import PackageDescription
@@ -54,10 +60,11 @@ let package = Package(
         $curl_targets
         .target(name: "Locking"),
         .target(name: "ShardedTables"),
-        .target(name: "HTTPCore"),
+        $json_target
+        .target(name: "HTTPCore", dependencies: [$json_deps]),
         .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"]),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "HTTP2", "CEpoll", "Locking", log]),
-        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables"]),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", $json_deps]),
         .target(name: "Providers", dependencies: [$providers_deps]),
         .target(name: "FakeUpstreams", dependencies: ["HTTPCore", "HTTPServer", "Locking", log]),
         .executableTarget(name: "UpstreamClientBench", dependencies: ["Providers", "ScanCore", "FakeUpstreams", log]),

@@ -13,7 +13,7 @@ for module in Webhooks ScanCore; do ln -sfn "$root/Sources/$module" "$package/So
 # Only the decoding half of Providers: the upstream clients are not part of this measurement.
 ln -sfn "$root/Sources/Providers/Decoding" "$package/Sources/Providers/Decoding"
 ln -sfn "$root/Sources/Providers/ScanRef.swift" "$package/Sources/Providers/ScanRef.swift"
-ln -sfn "$root/Tests/ProvidersTests/Fixtures" "$package/Fixtures"
+ln -sfn "$root/Tests/Support/ProviderFixtures/Fixtures" "$package/Fixtures"
 cp "$root/scripts/bench/webhooks.swift" "$package/Sources/WebhooksBench/main.swift"
 cat > "$package/Package.swift" <<'SWIFT'
 // swift-tools-version:6.0

@@ -37,6 +37,7 @@ write_timeout=3
 request_line=8192
 header_bytes=16384
 max_sse_subscribers=1000
+sse_buffer_bytes=65536
 
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
@@ -60,6 +61,7 @@ api:
     - { token: hostile-writer, scopes: [read, write] }
 cache:
   maxSseSubscribers: $max_sse_subscribers
+  sseSubscriberBufferBytes: $sse_buffer_bytes
 sources:
   - { name: relay, provider: scanrelay, webhook: { verify: none } }
 YAML
@@ -87,6 +89,7 @@ timeout "${SUITE_SECONDS:-180}" python3 scripts/hostile/hostile_clients.py \
     --max-connections "$max_connections" \
     --header-timeout "$header_timeout" --body-timeout "$body_timeout" --write-timeout "$write_timeout" \
     --request-line "$request_line" --header-bytes "$header_bytes" --max-sse-subscribers "$max_sse_subscribers" \
+    --sse-buffer-bytes "$sse_buffer_bytes" \
     --p99-ms "${HOSTILE_P99_MS:-100}" "$@" || status=$?
 if ((status != 0)); then
     echo "--- server log (last 40 lines)" >&2

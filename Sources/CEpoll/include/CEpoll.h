@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 // Event bits as plain integers (the C enum imports as a distinct Swift type).
 static const uint32_t CEPOLL_IN = EPOLLIN;
@@ -49,6 +51,14 @@ static inline int cepoll_available_cpus(void) {
     const unsigned char *bytes = (const unsigned char *)&set;
     for (size_t i = 0; i < sizeof set; i++) count += __builtin_popcount(bytes[i]);
     return count;
+}
+
+// Bytes in a TCP socket's send queue that the peer has not acknowledged (SIOCOUTQ; ioctl is variadic, so not
+// callable from Swift): for a peer that stopped reading, what its kernel refused beyond its receive buffer. -1 on
+// error.
+static inline int cepoll_unacknowledged_bytes(int fd) {
+    int count = 0;
+    return ioctl(fd, SIOCOUTQ, &count) == 0 ? count : -1;
 }
 #endif
 #endif

@@ -1,4 +1,4 @@
-/// A strict RFC 8259 JSON parser into `JSONValue`, bounded in nesting depth.
+/// A strict RFC 8259 JSON parser into a `JSONDocument` (and through it `JSONValue`), bounded in nesting depth.
 ///
 /// Ours rather than Foundation's `JSONDecoder` for three reasons found by measuring and fuzzing: Foundation also
 /// accepts a byte-order mark and trailing commas (bodies are kept and served verbatim as `raw`, so they must be
@@ -9,66 +9,84 @@ struct JSONParser {
     private var index = 0
     private var depth = 0
     private let maximumDepth: Int
+    private var entries: [JSONDocument.Entry] = []
+    private var strings: [String] = []
 
     /// The document in `bytes`, or nil when it is not exactly one strict JSON value (whitespace around it allowed).
-    static func parse(_ bytes: [UInt8], maximumDepth: Int) -> JSONValue? {
+    static func parse(_ bytes: [UInt8], maximumDepth: Int) -> JSONDocument? {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
-        guard let value = parser.value() else { return nil }
+        guard parser.value() else { return nil }
         parser.skipWhitespace()
-        return parser.index == bytes.count ? value : nil
+        guard parser.index == bytes.count else { return nil }
+        return JSONDocument(bytes: bytes, entries: parser.entries, strings: parser.strings)
     }
 
     private init(bytes: [UInt8], maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        // About one entry per eight bytes in webhook bodies; growing the list as it fills is what this saves.
+        entries.reserveCapacity(min(bytes.count / 8 + 4, 4096))
     }
 
-    private mutating func value() -> JSONValue? {
+    private mutating func value() -> Bool {
         skipWhitespace()
-        guard let byte = peek() else { return nil }
+        guard let byte = peek() else { return false }
         switch byte {
         case UInt8(ascii: "{"): return object()
         case UInt8(ascii: "["): return array()
-        case UInt8(ascii: "\""): return string().map(JSONValue.string)
-        case UInt8(ascii: "t"): return literal("true", .bool(true))
-        case UInt8(ascii: "f"): return literal("false", .bool(false))
+        case UInt8(ascii: "\""): return string()
+        case UInt8(ascii: "t"): return literal("true", .true)
+        case UInt8(ascii: "f"): return literal("false", .false)
         case UInt8(ascii: "n"): return literal("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
-        default: return nil
+        default: return false
         }
     }
 
-    private mutating func object() -> JSONValue? {
-        guard enter() else { return nil }
+    /// `{`, then key and value entries in turn; the object's entry is completed once its end is known.
+    private mutating func object() -> Bool {
+        guard enter() else { return false }
         defer { depth -= 1 }
         index += 1
-        var fields: [String: JSONValue] = [:]
+        let at = entries.count
+        entries.append(JSONDocument.Entry(kind: .object))
+        var members = 0
         skipWhitespace()
-        if take(UInt8(ascii: "}")) { return .object(fields) }
-        repeat {
-            skipWhitespace()
-            guard peek() == UInt8(ascii: "\""), let key = string() else { return nil }
-            skipWhitespace()
-            guard take(UInt8(ascii: ":")), let value = value() else { return nil }
-            fields[key] = value
-            skipWhitespace()
-        } while take(UInt8(ascii: ","))
-        return take(UInt8(ascii: "}")) ? .object(fields) : nil
+        if !take(UInt8(ascii: "}")) {
+            repeat {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\""), string() else { return false }
+                skipWhitespace()
+                guard take(UInt8(ascii: ":")), value() else { return false }
+                members += 1
+                skipWhitespace()
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "}")) else { return false }
+        }
+        entries[at].start = members
+        entries[at].end = entries.count
+        return true
     }
 
-    private mutating func array() -> JSONValue? {
-        guard enter() else { return nil }
+    private mutating func array() -> Bool {
+        guard enter() else { return false }
         defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
+        let at = entries.count
+        entries.append(JSONDocument.Entry(kind: .array))
+        var items = 0
         skipWhitespace()
-        if take(UInt8(ascii: "]")) { return .array(items) }
-        repeat {
-            guard let item = value() else { return nil }
-            items.append(item)
-            skipWhitespace()
-        } while take(UInt8(ascii: ","))
-        return take(UInt8(ascii: "]")) ? .array(items) : nil
+        if !take(UInt8(ascii: "]")) {
+            repeat {
+                guard value() else { return false }
+                items += 1
+                skipWhitespace()
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "]")) else { return false }
+        }
+        entries[at].start = items
+        entries[at].end = entries.count
+        return true
     }
 
     private mutating func enter() -> Bool {
@@ -77,21 +95,33 @@ struct JSONParser {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, finite as a Double.
-    private mutating func number() -> JSONValue? {
+    private mutating func number() -> Bool {
         let start = index
         _ = take(UInt8(ascii: "-"))
         if take(UInt8(ascii: "0")) {
-            if let next = peek(), isDigit(next) { return nil }
+            if let next = peek(), isDigit(next) { return false }
         } else if digits() == 0 {
-            return nil
+            return false
         }
-        if take(UInt8(ascii: ".")), digits() == 0 { return nil }
+        let integerEnd = index
+        if take(UInt8(ascii: ".")), digits() == 0 { return false }
         if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
             if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
-            if digits() == 0 { return nil }
+            if digits() == 0 { return false }
         }
-        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else { return nil }
-        return .number(value)
+        // Whole numbers of up to 15 digits are exact in a Double, as `Double(String)` would give them: counts and
+        // sizes, most numbers in webhook bodies, skip the string and `strtod`.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let firstDigit = negative ? start + 1 : start
+        if integerEnd == index, index - firstDigit <= 15 {
+            var whole = 0
+            for byte in bytes[firstDigit..<index] { whole = whole * 10 + Int(byte - UInt8(ascii: "0")) }
+            entries.append(JSONDocument.Entry(kind: .number, number: negative ? -Double(whole) : Double(whole)))
+            return true
+        }
+        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else { return false }
+        entries.append(JSONDocument.Entry(kind: .number, number: value))
+        return true
     }
 
     private mutating func digits() -> Int {
@@ -101,38 +131,56 @@ struct JSONParser {
     }
 
     /// A string at `"`: escapes resolved, control characters and invalid UTF-8 (lone surrogates too) refused.
-    private mutating func string() -> String? {
+    /// ASCII without escapes stays in the bytes (most strings in webhook bodies); anything else is resolved and
+    /// validated here, once, into `strings`.
+    private mutating func string() -> Bool {
         index += 1
         let start = index
-        var ascii = true
-        while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-            guard byte >= 0x20 else { return nil }
-            ascii = ascii && byte < 0x80
-            index += 1
+        // The run of ordinary bytes, scanned without a bounds check or an optional per byte: strings are most of
+        // a webhook body. `seen` collects every bit of the run, so its top bit says whether any byte was non-ASCII.
+        var seen: UInt8 = 0
+        index = bytes.withUnsafeBufferPointer { buffer in
+            var end = start
+            while end < buffer.count {
+                let byte = buffer[end]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                seen |= byte
+                end += 1
+            }
+            return end
         }
-        guard let stop = peek() else { return nil }
+        let ascii = seen < 0x80
+        guard let stop = peek(), stop >= 0x20 else { return false }
         if stop == UInt8(ascii: "\"") {
             index += 1
-            // ASCII needs no validation, and the generic validating initialiser costs more than the rest of the
-            // parse of a key (most strings in webhook bodies are ASCII).
-            let text = bytes[start..<(index - 1)]
-            return ascii ? String(decoding: text, as: UTF8.self) : String(validating: text, as: UTF8.self)
+            if ascii {
+                entries.append(JSONDocument.Entry(kind: .string, start: start, end: index - 1))
+                return true
+            }
+            return decoded(String(validating: bytes[start..<(index - 1)], as: UTF8.self))
         }
         var text = Array(bytes[start..<index])
         while let byte = peek() {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: text, as: UTF8.self)
+                return decoded(String(validating: text, as: UTF8.self))
             case UInt8(ascii: "\\"):
-                guard escape(into: &text) else { return nil }
+                guard escape(into: &text) else { return false }
             case 0..<0x20:
-                return nil
+                return false
             default:
                 text.append(byte)
             }
         }
-        return nil
+        return false
+    }
+
+    private mutating func decoded(_ text: String?) -> Bool {
+        guard let text else { return false }
+        entries.append(JSONDocument.Entry(kind: .string, decoded: true, start: strings.count))
+        strings.append(text)
+        return true
     }
 
     private mutating func escape(into text: inout [UInt8]) -> Bool {
@@ -181,13 +229,14 @@ struct JSONParser {
         return value
     }
 
-    private mutating func literal(_ word: StaticString, _ value: JSONValue) -> JSONValue? {
+    private mutating func literal(_ word: StaticString, _ kind: JSONDocument.Kind) -> Bool {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return nil }
+        guard index + count <= bytes.count else { return false }
         let matches = word.withUTF8Buffer { bytes[index..<(index + count)].elementsEqual($0) }
-        guard matches else { return nil }
+        guard matches else { return false }
         index += count
-        return value
+        entries.append(JSONDocument.Entry(kind: kind))
+        return true
     }
 
     private mutating func skipWhitespace() {

@@ -17,7 +17,7 @@ public enum JSONValue: Sendable, Hashable {
     /// Parses one strict JSON document; nil for anything else or for nesting deeper than `maximumDepth`.
     /// Strict because accepted bodies are kept and served verbatim as `raw`.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        JSONParser.parse(bytes, maximumDepth: maximumDepth)
+        JSONParser.parse(bytes, maximumDepth: maximumDepth).map { JSONValue($0) }
     }
 
     public subscript(key: String) -> JSONValue? {

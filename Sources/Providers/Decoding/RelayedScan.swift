@@ -1,18 +1,29 @@
 import Foundation
 import ScanCore
 
-/// Reads the `Scan`-shaped `data` of a `scanrelay` event straight from the parsed tree, with the rules of
+/// Reads the `Scan`-shaped `data` of a `scanrelay` event straight from the parsed document, with the rules of
 /// `ScanUpdate`'s `Decodable` conformance (ScanCore): `upstreamId`, `subject.imageId` and `status` required; every
 /// other field optional, `null` as absent; each present value of the right JSON type or the whole scan refused;
 /// times RFC 3339; counts whole numbers.
 ///
 /// Why not `JSONDecoder`: the body is already parsed into a `JSONValue` tree to read `type`, and going through
-/// `Decodable` meant re-serialising `data` and parsing it a second time — three quarters of a webhook's cost.
+/// `Decodable` meant re-serialising `data` and parsing it a second time — three quarters of a webhook's cost. Why not
+/// the `JSONValue` tree either: its dictionaries hashed every key of the body to read each once (see `JSONDocument`).
 enum RelayedScan {
     /// The one way a relayed scan is refused; the caller words the `400`.
     struct Invalid: Error {}
 
-    static func update(_ data: [String: JSONValue]) throws(Invalid) -> ScanUpdate {
+    /// The fields of a `Scan` read here, looked up together in one walk over `data`'s members.
+    private static let scanKeys = JSONKeys(
+        "source", "provider", "upstreamId", "subject", "status", "upstreamStatus", "createdAt", "updatedAt",
+        "upstreamUpdatedAt", "completedAt", "findings", "score", "checks")
+    private static let subjectKeys = JSONKeys(
+        "imageId", "productId", "repository", "digest", "tag", "projectId", "imageSizeBytes")
+    private static let findingsKeys = JSONKeys("critical", "high", "medium", "low", "negligible", "unknown", "total")
+    private static let checkKeys = JSONKeys("name", "score", "reason", "url")
+
+    static func update(_ node: JSONNode) throws(Invalid) -> ScanUpdate {
+        let data = try members(node, scanKeys)
         // `upstreamUpdatedAt`, else `updatedAt` (read only then, as the `Decodable` conformance does).
         var upstreamTime = try time(data["upstreamUpdatedAt"])
         if upstreamTime == nil { upstreamTime = try time(data["updatedAt"]) }
@@ -33,8 +44,8 @@ enum RelayedScan {
         )
     }
 
-    private static func subject(_ value: JSONValue) throws(Invalid) -> ScanSubject {
-        let fields = try object(value)
+    private static func subject(_ value: JSONNode) throws(Invalid) -> ScanSubject {
+        let fields = try members(value, subjectKeys)
         return ScanSubject(
             imageId: try required(string(fields["imageId"])),
             productId: try string(fields["productId"]),
@@ -49,12 +60,12 @@ enum RelayedScan {
         )
     }
 
-    private static func findings(_ value: JSONValue?) throws(Invalid) -> Findings? {
+    private static func findings(_ value: JSONNode?) throws(Invalid) -> Findings? {
         guard let value = present(value) else { return nil }
-        let fields = try object(value)
+        let fields = try members(value, findingsKeys)
         // Bounded as every provider's counts are (`JSONValue.count`): a negative count means nothing, and six
         // counts near `Int.max` would trap when `Findings` sums them into `total`.
-        func count(_ key: String) throws(Invalid) -> Int? {
+        func count(_ key: StaticString) throws(Invalid) -> Int? {
             guard let number = try number(fields[key]) else { return nil }
             guard let whole = JSONValue.number(number).count else { throw Invalid() }
             return whole
@@ -65,13 +76,13 @@ enum RelayedScan {
             total: try count("total"))
     }
 
-    private static func checks(_ value: JSONValue?) throws(Invalid) -> [ScanCheck]? {
+    private static func checks(_ value: JSONNode?) throws(Invalid) -> [ScanCheck]? {
         guard let value = present(value) else { return nil }
-        guard case .array(let items) = value else { throw Invalid() }
+        guard let items = value.items else { throw Invalid() }
         var checks: [ScanCheck] = []
         checks.reserveCapacity(items.count)
         for item in items {
-            let fields = try object(item)
+            let fields = try members(item, checkKeys)
             checks.append(
                 ScanCheck(
                     name: try required(string(fields["name"])), score: try number(fields["score"]),
@@ -82,8 +93,8 @@ enum RelayedScan {
 
     // MARK: Values, as `decodeIfPresent` reads them: absent and null are nil, another JSON type refuses the scan.
 
-    private static func present(_ value: JSONValue?) -> JSONValue? {
-        if case .null? = value { nil } else { value }
+    private static func present(_ value: JSONNode?) -> JSONNode? {
+        if let value, !value.isNull { value } else { nil }
     }
 
     private static func required<Value>(_ value: Value?) throws(Invalid) -> Value {
@@ -91,33 +102,36 @@ enum RelayedScan {
         return value
     }
 
-    private static func object(_ value: JSONValue) throws(Invalid) -> [String: JSONValue] {
-        guard case .object(let fields) = value else { throw Invalid() }
-        return fields
+    /// The object's members named `keys`; an object is required.
+    private static func members(_ value: JSONNode, _ keys: JSONKeys) throws(Invalid) -> JSONMembers {
+        guard let members = value.members(keys) else { throw Invalid() }
+        return members
     }
 
     /// Empty strings are kept, as `JSONDecoder` keeps them (`JSONValue.string` would drop them).
-    private static func string(_ value: JSONValue?) throws(Invalid) -> String? {
+    private static func string(_ value: JSONNode?) throws(Invalid) -> String? {
         guard let value = present(value) else { return nil }
-        guard case .string(let text) = value else { throw Invalid() }
+        guard let text = value.text else { throw Invalid() }
         return text
     }
 
-    private static func number(_ value: JSONValue?) throws(Invalid) -> Double? {
+    private static func number(_ value: JSONNode?) throws(Invalid) -> Double? {
         guard let value = present(value) else { return nil }
-        guard case .number(let number) = value else { throw Invalid() }
+        guard let number = value.number else { throw Invalid() }
         return number
     }
 
-    private static func provider(_ value: JSONValue?) throws(Invalid) -> Provider? {
+    private static func provider(_ value: JSONNode?) throws(Invalid) -> Provider? {
         guard let text = try string(value) else { return nil }
         guard let provider = Provider(rawValue: text) else { throw Invalid() }
         return provider
     }
 
-    private static func time(_ value: JSONValue?) throws(Invalid) -> Date? {
-        guard let text = try string(value) else { return nil }
-        guard let date = RFC3339.parse(text) else { throw Invalid() }
+    private static func time(_ value: JSONNode?) throws(Invalid) -> Date? {
+        guard let value = present(value) else { return nil }
+        // Read where the text lies: a timestamp is longer than a small string, so a `String` of it would allocate.
+        guard let parsed = value.withText(RFC3339.parse(bytes:)) else { throw Invalid() }
+        guard let date = parsed else { throw Invalid() }
         return date
     }
 }

@@ -5,12 +5,15 @@ public enum ScanRelayDecoding {
     static let expected = "a ScanRelay event {type: \"scan.completed\" or \"scan.updated\", data: Scan}"
 
     static func decodeWebhook(body: [UInt8], source: String) throws(WebhookDecodeError) -> DecodedWebhook {
-        let event = try WebhookDecoding.object(body, expected: expected)
-        guard let type = event["type"]?.string else { throw .malformed("expected \(expected)") }
+        // Read in place rather than as a `JSONValue` tree: one relayed scan is the whole body (`JSONDocument`).
+        guard let event = JSONParser.parse(body, maximumDepth: JSONValue.maximumDepth)?.root, event.kind == .object else {
+            throw .malformed("expected a JSON object: \(expected)")
+        }
+        guard let type = event["type"]?.text, !type.isEmpty else { throw .malformed("expected \(expected)") }
         guard type == "scan.completed" || type == "scan.updated" else {
             return DecodedWebhook(events: [.ignored(reason: "\(type) events are not acted on")])
         }
-        guard let data = event["data"]?.object else { throw .malformed("data must be a Scan object") }
+        guard let data = event["data"], data.kind == .object else { throw .malformed("data must be a Scan object") }
         var update: ScanUpdate
         do {
             update = try RelayedScan.update(data)

@@ -32,12 +32,3 @@ struct APIError: Error, Sendable {
         .problem(status, detail, extensions: field.map { ["field": $0] } ?? [:], headers: headers)
     }
 }
-
-/// Runs a handler body that may throw `APIError`, answering the error as problem+json.
-func answering(_ body: () async throws(APIError) -> HTTPResponse) async -> HTTPResponse {
-    do {
-        return try await body()
-    } catch {
-        return error.response
-    }
-}

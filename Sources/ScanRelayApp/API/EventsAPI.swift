@@ -15,6 +15,8 @@ struct EventsAPI: Sendable {
     let subscriberBufferBytes: Int
     let shutdown: ShutdownSignal
     let metrics: AppMetrics
+    /// What `pingInterval` is measured on: a manual clock in tests.
+    let clock: any Clock<Duration>
 
     /// Clients reconnect after this long when the stream ends.
     static let reconnectMilliseconds = 2000
@@ -23,7 +25,7 @@ struct EventsAPI: Sendable {
 
     func register(on router: inout Router) {
         router.get("/v1/events", access: .read) { request in
-            await answering { () throws(APIError) in try stream(request) }
+            try stream(request)
         }
     }
 
@@ -66,7 +68,7 @@ struct EventsAPI: Sendable {
             }
             group.addTask {
                 while true {
-                    try await Task.sleep(for: pingInterval)
+                    try await clock.sleep(for: pingInterval)
                     try await writer.write(ServerSentEvent.ping)
                 }
             }

@@ -1,3 +1,4 @@
+import AppState
 import HTTPCore
 import ScanCore
 
@@ -14,39 +15,37 @@ struct LongPoll: Sendable {
 
         /// The answer without waiting: `304` when `If-None-Match` names the current revision.
         static func immediate(_ scan: Scan, ifNoneMatch: String?) -> Answer {
-            EntityTag.ifNoneMatch(ifNoneMatch, matches: EntityTag.make(revision: scan.revision))
+            EntityTag(of: scan).isMatched(byIfNoneMatch: ifNoneMatch)
                 ? .notModified(scan) : .scan(scan)
         }
     }
 
-    let store: ScanStore
+    let state: any StateStore
     let shutdown: ShutdownSignal
+    /// What the `wait` deadline is measured on: a manual clock in tests.
+    let clock: any Clock<Duration>
 
     func answer(for current: Scan, ifNoneMatch: String?, wait: Duration) async throws(APIError) -> Answer {
-        let clientHoldsCurrent = EntityTag.ifNoneMatch(ifNoneMatch, matches: EntityTag.make(revision: current.revision))
+        let clientHoldsCurrent = EntityTag(of: current).isMatched(byIfNoneMatch: ifNoneMatch)
         if current.status.isTerminal || (ifNoneMatch != nil && !clientHoldsCurrent) || wait <= .zero {
             return .immediate(current, ifNoneMatch: ifNoneMatch)
         }
-        let outcome = await withTaskGroup(of: WaitOutcome?.self) { group in
-            group.addTask { await store.waitForChange(id: current.id, from: current.revision, timeout: wait) }
-            group.addTask {
-                await shutdown.wait()
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        // One wait, ended by a change, the deadline or shutdown, whichever comes first.
+        let outcome = await state.waitForChange(
+            id: current.id, from: current.revision, timeout: wait, clock: clock, endingOn: shutdown)
+        if outcome != .tooManyWaiters, shutdown.isFired {
+            // Shutting down: answer with the scan as stored now (the request's own view of it if it is gone) rather
+            // than hold the request past the grace period.
+            let now = try? await state.scan(id: current.id, includingRaw: true)
+            return .immediate((now ?? nil) ?? current, ifNoneMatch: ifNoneMatch)
         }
         switch outcome {
-        case .scan(let scan)?:
+        case .scan(let scan):
             return .immediate(scan, ifNoneMatch: ifNoneMatch)
-        case .notFound?:
+        case .notFound:
             throw APIError(.notFound, "scan \(current.id) is no longer cached")
-        case .tooManyWaiters?:
+        case .tooManyWaiters:
             throw .unavailable("too many long-polls are held; retry shortly")
-        case nil:
-            // Shutting down: answer with what is cached now rather than hold the request past the grace period.
-            return .immediate(store.scan(id: current.id) ?? current, ifNoneMatch: ifNoneMatch)
         }
     }
 }

@@ -1,3 +1,4 @@
+import AppState
 import Crypto
 import Foundation
 import HTTPCore
@@ -13,6 +14,8 @@ struct OperationsAPI: Sendable {
     let openAPIDocument: [UInt8]
     /// The `state.dir` journal, if any: not ready while it cannot record, not live once it has failed for good.
     let journal: StateJournal?
+    /// Not ready while the state store cannot take changes (the journal cannot write, the database is unreachable).
+    let state: any StateStore
 
     func register(on router: inout Router) {
         router.get("/healthz", access: .open) { _ in healthz() }
@@ -21,17 +24,18 @@ struct OperationsAPI: Sendable {
         let etag = Self.entityTag(of: openAPIDocument)
         router.get("/openapi.yaml", access: .open) { request in
             // With an ETag a cache may keep the spec and revalidate it (`Cache-Control: no-cache`).
-            if EntityTag.ifNoneMatch(request.headers["If-None-Match"], matches: etag) {
-                return HTTPResponse(status: .notModified, headers: ["ETag": etag])
+            if etag.isMatched(byIfNoneMatch: request.headers["If-None-Match"]) {
+                return HTTPResponse(status: .notModified, headers: ["ETag": etag.headerValue])
             }
-            return HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml", "ETag": etag], bytes: openAPIDocument)
+            return HTTPResponse(
+                status: .ok, headers: ["Content-Type": "application/yaml", "ETag": etag.headerValue], bytes: openAPIDocument)
         }
     }
 
     /// A strong tag from the document's bytes: a new build with another spec gets another tag.
-    static func entityTag(of document: [UInt8]) -> String {
+    static func entityTag(of document: [UInt8]) -> EntityTag {
         let digest = SHA256.hash(data: document)
-        return "\"" + digest.prefix(16).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() + "\""
+        return EntityTag(digest.prefix(16).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined())
     }
 
     /// Live unless the journal failed in a way a restart is likelier to cure than waiting (see `JournalHealth`).
@@ -45,8 +49,8 @@ struct OperationsAPI: Sendable {
     private func readyz() -> HTTPResponse {
         switch readiness.current {
         case .ready:
-            if let health = journal?.health, health != .healthy {
-                return APIError.unavailable("the state journal \(health)", retryAfterSeconds: 10).response
+            if let reason = state.unavailability {
+                return APIError.unavailable(reason, retryAfterSeconds: 10).response
             }
             return .json(Array(#"{"status":"ready"}"#.utf8))
         case .starting: return APIError.unavailable("starting").response

@@ -4,6 +4,12 @@ import HTTPCore
 /// Lets two producers (events and pings) share one response body: each frame is written whole, one at a time, in
 /// the order the writers arrived. The underlying writer may suspend (it hops to the connection's loop), so the order
 /// matters.
+///
+/// Its queue is not a `Waiters` registry, on purpose: this is an asynchronous lock, not a wait for a change. A release
+/// hands ownership to exactly one waiter, the oldest, and a waiter must not be dropped by cancellation once it may
+/// have been handed ownership (the hand-off would be lost and the stream would hang); `Waiters` wakes every waiter
+/// of a key and lets a cancelled one go at once. Its waiters are at most the stream's two producers, both ended
+/// together by the stream's task group.
 final class SerialBodyWriter: Sendable {
     private struct State {
         var busy = false

@@ -1,23 +1,26 @@
+import AppState
 import Foundation
 import HTTPCore
 import Logging
 import Polling
 import ScanCore
+import StateJournal
 import Webhooks
 
 /// Every route of the service and the middleware in front of them, in one place: where a request enters.
 enum AppRoutes {
     struct Components: Sendable {
-        let store: ScanStore
+        let state: any StateStore
         /// Multi-arch indexes learned by polling, for `GET /v1/images/{imageId}/scans`.
         let indexes: ImageIndexTable
-        let scheduler: WatchScheduler
+        let watches: any WatchDirectory
         let metrics: AppMetrics
         let readiness: Readiness
         let shutdown: ShutdownSignal
-        let ledger: DeliveryLedger
-        /// The `state.dir` journal, or nil (memory only).
-        let durable: DurableState?
+        /// What long-poll deadlines and SSE ping intervals are measured on (`ContinuousClock` but in tests).
+        let clock: any Clock<Duration>
+        /// The `state.dir` journal, for its metrics; nil without one.
+        let journal: StateJournal?
         let logger: Logger
     }
 
@@ -27,23 +30,24 @@ enum AppRoutes {
         let pollable = Set(configuration.sources.filter { $0.upstream != nil }.map(\.name))
 
         try webhookIngest(configuration, c).register(on: &router)
-        WatchesAPI(scheduler: c.scheduler, providers: providers, pollableSources: pollable, durable: c.durable)
+        WatchesAPI(watches: c.watches, providers: providers, pollableSources: pollable, state: c.state)
             .register(on: &router)
-        ScansAPI(store: c.store, indexes: c.indexes, longPoll: LongPoll(store: c.store, shutdown: c.shutdown)).register(on: &router)
+        ScansAPI(state: c.state, indexes: c.indexes, longPoll: LongPoll(state: c.state, shutdown: c.shutdown, clock: c.clock)).register(on: &router)
         EventsAPI(
-            events: c.store.events, pingInterval: configuration.cache.ssePingInterval,
+            events: c.state.events, pingInterval: configuration.cache.ssePingInterval,
             maxSubscribers: configuration.cache.maxSseSubscribers,
-            subscriberBufferBytes: configuration.cache.sseSubscriberBufferBytes, shutdown: c.shutdown, metrics: c.metrics
+            subscriberBufferBytes: configuration.cache.sseSubscriberBufferBytes, shutdown: c.shutdown, metrics: c.metrics,
+            clock: c.clock
         ).register(on: &router)
-        let scheduler = c.scheduler, store = c.store
+        let watches = c.watches, state = c.state
         OperationsAPI(
             readiness: c.readiness, metrics: c.metrics,
             sampleState: {
-                let watches = await scheduler.countsByState()
-                return (store.count, Dictionary(uniqueKeysWithValues: watches.map { ($0.key.rawValue, $0.value) }))
+                let counts = await watches.countsByState()
+                return (state.cachedScanCount, Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
             },
             openAPIDocument: try OpenAPIDocument.load(),
-            journal: c.durable?.journal
+            journal: c.journal, state: c.state
         ).register(on: &router)
 
         // The router matches each request once, first; then, outermost first: Cache-Control, request id, access log,
@@ -55,7 +59,7 @@ enum AppRoutes {
             AccessLogMiddleware(logger: c.logger),
             HTTPMetricsMiddleware(metrics: c.metrics),
             AuthMiddleware(authenticator: tokens.isEmpty ? nil : TokenAuthenticator(tokens: tokens)),
-        ])
+        ], answeringErrors: ErrorAnswers.response(for:))
     }
 
     private static func webhookIngest(_ configuration: AppConfiguration, _ c: Components) throws -> WebhookIngest {
@@ -71,8 +75,8 @@ enum AppRoutes {
                 name: source.name, provider: source.provider, verifier: verifier, hasUpstream: source.upstream != nil)
         }
         return WebhookIngest(
-            sources: sources, maxBodyBytes: configuration.limits.maxBodyBytes, ledger: c.ledger, store: c.store,
-            scheduler: c.scheduler, durable: c.durable, metrics: c.metrics, logger: c.logger, now: { Date() })
+            sources: sources, maxBodyBytes: configuration.limits.maxBodyBytes, state: c.state,
+            watches: c.watches, metrics: c.metrics, logger: c.logger, now: { Date() })
     }
 }
 

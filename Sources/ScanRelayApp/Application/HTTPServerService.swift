@@ -1,3 +1,4 @@
+import AppState
 import HTTPServer
 import Polling
 import ServiceLifecycle
@@ -19,14 +20,28 @@ struct HTTPServerService: Service {
     }
 }
 
-/// Runs the poll scheduler for as long as the group runs.
+/// Runs the poll scheduler for as long as the group runs. Its graceful shutdown cancels the scheduler's `run()`,
+/// which returns only once every poll it started has ended: after this service, no poll result reaches the store
+/// or the journal.
 struct PollerService: Service {
-    let scheduler: WatchScheduler
+    let watches: any WatchDirectory
 
     func run() async throws {
-        await scheduler.start()
+        await cancelWhenGracefulShutdown { await watches.run() }
+    }
+}
+
+/// Runs the state store's background work (the journal's compactions) while the group runs, then writes what is
+/// queued and closes the store. Placed first in the group, it is shut down last: after the server has drained and
+/// the polls have stopped, so nothing is submitted once it has closed.
+struct StateService: Service {
+    let state: any StateStore
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await state.run() }
+        // A store with no background work (memory only) returns at once; the service still ends with the group.
         try? await gracefulShutdown()
-        await scheduler.stop()
+        await state.close()
     }
 }
 

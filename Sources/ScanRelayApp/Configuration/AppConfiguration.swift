@@ -1,5 +1,6 @@
 import ScanCore
 import Logging
+import Postgres
 import Webhooks
 
 /// The validated, typed configuration of one ScanRelay process.
@@ -64,9 +65,10 @@ public struct CacheConfiguration: Sendable, Equatable {
     public var ssePingInterval: Duration
     /// Open `GET /v1/events` streams at once; beyond, a `503` with `Retry-After`.
     public var maxSseSubscribers: Int
-    /// Event bytes one SSE subscriber may have waiting that its connection could not send yet; a subscriber whose
-    /// next event would pass it is dropped at once (it reconnects with `Last-Event-ID`). With `maxSseSubscribers`
-    /// it bounds what subscribers that stop reading can make the server hold.
+    /// Event bytes sent to one SSE subscriber that it may not have received yet (queued in the server, in the
+    /// kernel's send queue, or framed in its HTTP/2 connection's output); a subscriber whose next event would pass
+    /// it is dropped at once (it reconnects with `Last-Event-ID`). With `maxSseSubscribers` it bounds what
+    /// subscribers that stop reading can make the server (and its kernel) hold.
     public var sseSubscriberBufferBytes: Int
     /// Concurrent `GET /v1/scans/{id}?wait=` requests held at once; beyond, a `503`.
     public var maxLongPollWaiters: Int
@@ -98,11 +100,22 @@ public struct CacheConfiguration: Sendable, Equatable {
     }
 }
 
-/// Where deliveries, dedupe keys and watches are journaled; `nil` keeps everything in memory only.
+/// Where scans, dedupe keys, events and watches are kept beyond memory: journaled to `dir` (one replica), shared
+/// through PostgreSQL (`postgres`, several replicas), or neither (memory only). The two are exclusive.
 public struct StateConfiguration: Sendable, Equatable {
     public var dir: String?
+    /// A libpq connection string or URI. A secret: never printed.
+    public var postgres: String?
+    /// Pooled connections each replica keeps to PostgreSQL (each on a thread of its own), beside its LISTEN one:
+    /// the most statements it runs at once.
+    public var postgresConnections: Int
 
-    public init(dir: String? = nil) {
+    /// The pool's own default, so it is written once.
+    public static let defaultPostgresConnections = PostgresPool.Configuration().size
+
+    public init(dir: String? = nil, postgres: String? = nil, postgresConnections: Int = Self.defaultPostgresConnections) {
         self.dir = dir
+        self.postgres = postgres
+        self.postgresConnections = postgresConnections
     }
 }

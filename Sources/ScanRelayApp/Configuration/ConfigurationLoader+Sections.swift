@@ -87,6 +87,16 @@ extension ConfigurationLoader {
                 state.dir = dir
             }
         }
+        if let postgres = section.string("postgres") {
+            if postgres.trimmingCharacters(in: .whitespaces).isEmpty {
+                section.report("is empty; give a libpq connection string or URI, or remove it", key: "postgres")
+            } else if state.dir != nil {
+                section.report("cannot be used with state.dir: one replica journals to a directory, several replicas share PostgreSQL", key: "postgres")
+            } else {
+                state.postgres = postgres
+            }
+        }
+        if let connections = section.int("postgresConnections", in: 1...100) { state.postgresConnections = connections }
         section.finish()
         return state
     }

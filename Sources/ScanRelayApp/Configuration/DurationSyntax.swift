@@ -1,4 +1,4 @@
-/// Durations in configuration and on the command line: an integer and a unit, `250ms`, `30s`, `5m`, `24h`, `1d`.
+/// Durations in configuration, on the command line and in the API's `wait`: an integer and a unit, `250ms`, `30s`, `5m`, `24h`, `1d`.
 ///
 /// No fractions, signs or spaces: one spelling per value keeps files greppable and errors unambiguous.
 public enum DurationSyntax {
@@ -11,10 +11,12 @@ public enum DurationSyntax {
     ]
 
     /// The duration written in `text`, or `nil` when it is not `<digits><unit>` or does not fit in 64 bits.
-    public static func parse(_ text: String) -> Duration? {
+    /// A narrower dialect (the API's `wait`: at most 9 digits, no `d`) limits `maxDigits` and `allowsDays`.
+    public static func parse(_ text: String, maxDigits: Int = 18, allowsDays: Bool = true) -> Duration? {
         for unit in units where text.hasSuffix(unit.suffix) {
+            if unit.suffix == "d" && !allowsDays { return nil }
             let digits = text.dropLast(unit.suffix.count)
-            guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(\.isASCIIDigit),
+            guard !digits.isEmpty, digits.count <= min(maxDigits, 18), digits.allSatisfy(\.isASCIIDigit),
                   let value = Int64(digits)
             else { return nil }
             let (milliseconds, overflow) = value.multipliedReportingOverflow(by: unit.milliseconds)

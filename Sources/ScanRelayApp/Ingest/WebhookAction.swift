@@ -34,6 +34,11 @@ enum WebhookAction: Sendable {
         }
     }
 
+    /// The scan update the delivery brings, merged as part of its unit; nil for hints and watches.
+    var update: ScanUpdate? {
+        if case .update(let update, _) = self { update } else { nil }
+    }
+
     /// The normalized id the acknowledgement names: known for scan updates only.
     var scanId: String? {
         if case .update(let update, _) = self { update.scanId } else { nil }

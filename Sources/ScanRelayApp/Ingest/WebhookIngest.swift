@@ -1,3 +1,4 @@
+import AppState
 import Foundation
 import HTTPCore
 import Logging
@@ -10,8 +11,8 @@ import Webhooks
 ///
 /// Checks in the contract's order (README, "Webhooks"; `openapi.yaml`) — unknown source 404, too large 413 (the server enforces `maxBodyBytes` while the
 /// body streams in; checked again here for transports that hand over whole bodies), verification 401, not JSON 415,
-/// not an event of this provider 400 or not actionable 422 — then claims the delivery key, applies the event and
-/// answers. Re-fetches from the upstream run after the answer, never holding the sender.
+/// not an event of this provider 400 or not actionable 422 — then hands the delivery to the state store, which claims
+/// its key and merges its scans as one unit, and answers. Re-fetches from the upstream run after the answer, never holding the sender.
 struct WebhookIngest: Sendable {
     struct Source: Sendable {
         let name: String
@@ -23,11 +24,9 @@ struct WebhookIngest: Sendable {
 
     let sources: [String: Source]
     let maxBodyBytes: Int
-    let ledger: DeliveryLedger
-    let store: ScanStore
-    let scheduler: WatchScheduler
-    /// The `state.dir` journal: an accepted delivery is answered only once its effect and key are on disk.
-    let durable: DurableState?
+    /// Where the delivery's claim and scans go, as one unit.
+    let state: any StateStore
+    let watches: any WatchDirectory
     let metrics: AppMetrics
     let logger: Logger
     let now: @Sendable () -> Date
@@ -84,73 +83,60 @@ struct WebhookIngest: Sendable {
         } catch {
             return (.invalid, .problem(HTTPStatus(code: error.status), error.detail))
         }
-        var actions: [WebhookAction] = []
+        var decodedActions: [WebhookAction] = []
         for event in decoded.events {
             do {
-                if let action = try WebhookAction(event, source: source) { actions.append(action) }
+                if let action = try WebhookAction(event, source: source) { decodedActions.append(action) }
             } catch {
                 return (.invalid, error.response)
             }
         }
+        let actions = decodedActions
         guard !actions.isEmpty else {
             return (.ignored, WebhookAck(duplicate: false, scanId: nil).response)
         }
         let scanId = actions.lazy.compactMap(\.scanId).first
         let key = DeliveryKey.make(
             source: source.name, deliveryId: verified.deliveryId, payloadKey: decoded.deliveryKey, body: request.body)
+        let updates = actions.compactMap(\.update)
         do {
-            // While the journal cannot write, nothing is claimed or applied: the sender retries later.
-            try durable?.ensureRecording("the delivery")
-        } catch {
-            return (.failed, error.response)
-        }
-        switch ledger.claim(key, now: now()) {
-        case .duplicate:
-            // Acknowledged again only once what was journaled for it so far is on disk.
-            do {
-                try await durable?.waitUntilDurable(or: "the delivery")
-            } catch {
-                return (.failed, error.response)
+            let outcome = try await state.acceptDelivery(key: key, updates: updates, now: now()) { () throws(StateError) in
+                for action in actions { try await followUp(action, from: source) }
             }
-            return (.duplicate, WebhookAck(duplicate: true, scanId: scanId).response)
-        case .new:
-            do throws(APIError) {
-                for action in actions { try await apply(action, from: source) }
-                if let durable {
-                    guard let position = durable.deliveryAccepted(key: key, at: now()) else {
-                        throw APIError.unavailable(
-                            "the delivery could not be recorded in the state directory", retryAfterSeconds: 10)
-                    }
-                    try await durable.waitUntilDurable(position, or: "the delivery")
-                }
-            } catch {
-                // Not recorded: the sender's retry must be processed, not acknowledged as a duplicate. Applying
-                // again is harmless, as merging an update twice changes nothing.
-                ledger.release(key)
-                logger.warning("webhook not applied", metadata: ["source": "\(source.name)", "reason": "\(error.detail)"])
-                return (.failed, error.response)
+            guard case .accepted = outcome else {
+                return (.duplicate, WebhookAck(duplicate: true, scanId: scanId).response)
             }
             return (.accepted, WebhookAck(duplicate: false, scanId: scanId).response)
+        } catch {
+            logger.warning("webhook not applied", metadata: ["source": "\(source.name)", "reason": "\(error)"])
+            return (.failed, ErrorAnswers.response(for: error))
         }
     }
 
-    /// Records the event's effect; what needs the upstream is started in the background.
-    private func apply(_ action: WebhookAction, from source: Source) async throws(APIError) {
+    /// What an accepted delivery asks of the scheduler once its scans are kept; re-fetches run after the answer,
+    /// only their place in the queue is taken here.
+    private func followUp(_ action: WebhookAction, from source: Source) async throws(StateError) {
         switch action {
         case .update(let update, let refetch):
-            _ = try await store.keepDurably(update, journal: durable, now: now())
-            if scheduler.mayMatchWebhooks { await scheduler.matchWebhook(update) }
-            // The poll itself runs after the answer; only its place in the queue is taken here.
-            if let refetch { await scheduler.refetchNow(refetch, source: source.name) }
+            if watches.mayMatchWebhooks {
+                do {
+                    try await watches.matchWebhook(update)
+                } catch {
+                    throw .unavailable("the watches following the scan could not be updated", retryAfterSeconds: 5)
+                }
+            }
+            if let refetch { _ = await watches.refetchNow(refetch, source: source.name) }
         case .refetch(let ref):
-            guard await scheduler.refetchNow(ref, source: source.name) else {
+            guard await watches.refetchNow(ref, source: source.name) else {
                 throw .unavailable("too many re-fetches are waiting for source '\(source.name)'", retryAfterSeconds: 10)
             }
         case .watch(let ref, let scanStartedAt):
             do {
-                _ = try await scheduler.add(WatchRequest(source: source.name, ref: ref, scanStartedAt: scanStartedAt))
+                _ = try await watches.add(WatchRequest(source: source.name, ref: ref, scanStartedAt: scanStartedAt))
+            } catch let refusal as StateError {
+                throw refusal
             } catch {
-                throw .unavailable(error.description, retryAfterSeconds: 60)
+                throw .unavailable("\(error)", retryAfterSeconds: 60)
             }
         }
     }

@@ -1,83 +1,70 @@
+import JSONEscaping
 import Logging
 
-/// Builds one JSON object as text, fields in the order written (RFC 8259 string escaping).
+/// Builds one JSON object as text, fields in the order written.
 struct JSONLineWriter {
-    private var text = "{"
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 
     mutating func field(_ key: String, string: String) {
         separator()
-        Self.appendString(key, to: &text)
-        text += ":"
-        Self.appendString(string, to: &text)
+        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendString(string, to: &bytes)
     }
 
     mutating func field(_ key: String, value: Logger.MetadataValue) {
         separator()
-        Self.appendString(key, to: &text)
-        text += ":"
-        Self.append(value, to: &text)
+        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.append(value, to: &bytes)
     }
 
     /// The object, closed and followed by a newline.
     mutating func finish() -> String {
-        text + "}\n"
+        bytes += "}\n".utf8
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private mutating func separator() {
-        if !first { text += "," }
+        if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
     }
 
     /// Numbers and booleans stay JSON numbers and booleans; everything else is a string.
-    static func append(_ value: Logger.MetadataValue, to text: inout String) {
+    static func append(_ value: Logger.MetadataValue, to bytes: inout [UInt8]) {
         switch value {
         case .string(let string):
-            appendString(string, to: &text)
+            appendString(string, to: &bytes)
         case .stringConvertible(let convertible):
             switch convertible {
-            case let number as any BinaryInteger: text += "\(number)"
-            case let number as Double where number.isFinite: text += "\(number)"
-            case let flag as Bool: text += flag ? "true" : "false"
-            default: appendString(convertible.description, to: &text)
+            case let number as any BinaryInteger: bytes += "\(number)".utf8
+            case let number as Double where number.isFinite: bytes += "\(number)".utf8
+            case let flag as Bool: bytes += (flag ? "true" : "false").utf8
+            default: appendString(convertible.description, to: &bytes)
             }
         case .array(let values):
-            text += "["
+            bytes.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { text += "," }
-                append(element, to: &text)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                append(element, to: &bytes)
             }
-            text += "]"
+            bytes.append(UInt8(ascii: "]"))
         case .dictionary(let dictionary):
-            text += "{"
+            bytes.append(UInt8(ascii: "{"))
             for (index, key) in dictionary.keys.sorted().enumerated() {
-                if index > 0 { text += "," }
-                appendString(key, to: &text)
-                text += ":"
-                append(dictionary[key]!, to: &text)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendString(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                append(dictionary[key]!, to: &bytes)
             }
-            text += "}"
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
-    static func appendString(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            // Controls, and the separators some log viewers break lines at (U+0085, U+2028, U+2029): valid raw in
-            // JSON, but never left raw in a log line.
-            case let control where UntrustedText.mustEscape(control):
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
+    /// Also escapes what is valid raw in JSON but never left raw in a log line: DEL, the C1 controls, the
+    /// separators some log viewers break lines at (U+0085, U+2028, U+2029) and the bidirectional controls.
+    static func appendString(_ string: String, to bytes: inout [UInt8]) {
+        JSONString.append(string, to: &bytes, alsoEscaping: UntrustedText.mustEscape)
     }
 }

@@ -1,5 +1,6 @@
 import Locking
 import HTTPCore
+import Locking
 import Prometheus
 import StateJournal
 

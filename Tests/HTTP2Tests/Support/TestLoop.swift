@@ -9,6 +9,7 @@ final class TestLoop: HTTP2ConnectionHost {
         var waiter: CheckedContinuation<Void, Never>?
         var outputSignals = 0
         var stopped = false
+        var undeliveredOutputBytes = 0
     }
     private let state = Locked(State())
 
@@ -28,6 +29,12 @@ final class TestLoop: HTTP2ConnectionHost {
     }
 
     var outputSignals: Int { state.withLock { $0.outputSignals } }
+
+    /// What the test says the peer has not received of the output drained so far (0: a peer that keeps up).
+    var undeliveredOutputBytes: Int {
+        get { state.withLock { $0.undeliveredOutputBytes } }
+        set { state.withLock { $0.undeliveredOutputBytes = newValue } }
+    }
     var hasJobs: Bool { state.withLock { !$0.jobs.isEmpty } }
 
     /// Runs the jobs queued so far; returns how many ran.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Providers
 import ScanCore
 @testable import ScanRelayApp
 
@@ -22,19 +23,26 @@ final class RunningApp: Sendable {
         return configuration
     }
 
-    /// Starts an app; `configure` adjusts the test configuration (open API on loopback, no sources) first.
-    static func start(_ configure: (inout AppConfiguration) -> Void = { _ in }) async throws -> RunningApp {
+    /// Starts an app; `configure` adjusts the test configuration (open API on loopback, no sources) first, and
+    /// `upstreamClients` replaces the upstream clients of the sources it names. Prefer `withRunningApp`, which stops
+    /// the app whatever the test does. `clock` measures long-poll deadlines and SSE pings (a `TestClock` to advance
+    /// them by hand).
+    static func start(
+        upstreamClients: [String: any UpstreamClient] = [:], clock: any Clock<Duration> = ContinuousClock(),
+        _ configure: (inout AppConfiguration) -> Void = { _ in }
+    ) async throws -> RunningApp {
         var configuration = testConfiguration()
         configure(&configuration)
         var logger = Logger(label: "scanrelay.test")
         logger.logLevel = .warning
-        let app = try ScanRelayApplication(configuration: configuration, logger: logger)
+        let app = try ScanRelayApplication(
+            configuration: configuration, logger: logger, upstreamClients: upstreamClients, clock: clock)
         try app.start()
         let task = Task { try await app.run(handlingSignals: false) }
         return RunningApp(app: app, task: task)
     }
 
-    /// Graceful shutdown, as on SIGTERM; waits until the app has stopped.
+    /// Graceful shutdown, as on SIGTERM; waits until the app has stopped. Stopping again waits again.
     func stop() async throws {
         await app.stop()
         try await task.value
@@ -60,6 +68,26 @@ final class RunningApp: Sendable {
     func seed(_ update: ScanUpdate) -> ApplyOutcome {
         app.store.apply(update)
     }
+}
+
+/// Runs `body` against an app started as `RunningApp.start` does, and stops the app (gracefully, waiting for it)
+/// when `body` returns or throws — a failed `#require` or a thrown error leaves no server, poll or journal behind
+/// for the next test.
+func withRunningApp<Result>(
+    upstreamClients: [String: any UpstreamClient] = [:],
+    _ configure: (inout AppConfiguration) -> Void = { _ in },
+    _ body: (RunningApp) async throws -> Result
+) async throws -> Result {
+    let app = try await RunningApp.start(upstreamClients: upstreamClients, configure)
+    let result: Result
+    do {
+        result = try await body(app)
+    } catch {
+        try? await app.stop()
+        throw error
+    }
+    try await app.stop()
+    return result
 }
 
 extension ScanUpdate {

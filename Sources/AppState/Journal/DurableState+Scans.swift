@@ -14,7 +14,7 @@ extension DurableState {
     static let mergeAttempts = 4
 
     /// For a webhook: the scan is on disk before it is visible; a failed write answers 503 with nothing applied.
-    func keepDurably(_ update: ScanUpdate, in store: ScanStore, now: Date) async throws(APIError) -> ApplyOutcome {
+    func keepDurably(_ update: ScanUpdate, in store: ScanStore, now: Date) async throws(StateError) -> ApplyOutcome {
         try ensureRecording("the scan")
         for _ in 0..<Self.mergeAttempts {
             var previewed: ApplyOutcome?
@@ -36,18 +36,18 @@ extension DurableState {
             if let applied = store.apply(update, now: now, admittedIf: { $0 == previewed }) {
                 if case .refused = applied {
                     // The cache filled with fresh scans meanwhile: the record on disk is not in memory.
-                    Task { await compact() }
+                    requestCompaction()
                 }
                 return try Self.settled(applied)
             }
         }
-        Task { await compact() }
+        requestCompaction()
         throw .unavailable("the scan kept changing while it was recorded; retry", retryAfterSeconds: 1)
     }
 
     /// For a poll result, which nobody waits on: applied and submitted under the store's lock, so the journal holds
     /// every change in memory in the order made (as its snapshots require); refused while the journal cannot write.
-    func keepSubmitted(_ update: ScanUpdate, in store: ScanStore, now: Date) throws(APIError) -> ApplyOutcome {
+    func keepSubmitted(_ update: ScanUpdate, in store: ScanStore, now: Date) throws(StateError) -> ApplyOutcome {
         try ensureRecording("the scan")
         for _ in 0..<Self.mergeAttempts {
             var previewed: ApplyOutcome?
@@ -81,12 +81,12 @@ extension DurableState {
         throw .unavailable("the scan kept changing while it was recorded; retry", retryAfterSeconds: 1)
     }
 
-    private static var notRecorded: APIError {
+    private static var notRecorded: StateError {
         .unavailable("the scan could not be recorded in the state directory", retryAfterSeconds: 10)
     }
 
     /// The outcome, or the 503 a full cache answers.
-    static func settled(_ outcome: ApplyOutcome) throws(APIError) -> ApplyOutcome {
+    static func settled(_ outcome: ApplyOutcome) throws(StateError) -> ApplyOutcome {
         if case .refused = outcome {
             throw .unavailable("the scan cache is full of scans in progress", retryAfterSeconds: 30)
         }

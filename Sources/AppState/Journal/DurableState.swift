@@ -15,8 +15,8 @@ import Webhooks
 /// is durable (a delivery key, a watch created or cancelled) then waits for the journal, and answers 503 if that
 /// fails. While the journal cannot write, every change is refused up front (see `ensureRecording`); once it writes
 /// again it says so, and a snapshot makes durable whatever was kept in memory from the batches it lost.
-final class DurableState: Sendable {
-    let journal: StateJournal
+public final class DurableState: Sendable {
+    public let journal: StateJournal
     /// Scans recorded but not yet applied, which a snapshot waits for.
     let pending = PendingChanges()
     private let store: ScanStore
@@ -26,6 +26,9 @@ final class DurableState: Sendable {
     private let scheduler = Locked<WatchScheduler?>(nil)
     /// Watches read back at start, handed to the scheduler by `resumeWatches`.
     private let replayedWatches: Locked<[Watch]>
+    /// Compactions asked for (one pending at most), run one at a time by `runCompactions`.
+    private let compactionRequests: AsyncStream<Void>
+    private let compactionSink: AsyncStream<Void>.Continuation
 
     /// Opens the journal in `directory` and replays it into `store` and `ledger`; the watches wait for
     /// `resumeWatches`. Damaged records are dropped with a warning; only an unusable directory throws.
@@ -61,10 +64,11 @@ final class DurableState: Sendable {
         self.store = store
         self.ledger = ledger
         self.logger = logger
+        (compactionRequests, compactionSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         journal.onRecovery { [weak self] in
             guard let self else { return }
             self.logger.warning("state journal: writes succeed again; writing a snapshot of the state in memory")
-            Task { await self.compact() }
+            self.requestCompaction()
         }
         let damaged = journal.statistics.damagedFilesSetAside
         if damaged > 0 {
@@ -96,7 +100,7 @@ final class DurableState: Sendable {
 
     /// Journal settings for a service accepting bodies of up to `maxBodyBytes`: a scan record carries its raw
     /// upstream JSON (base64, a third larger) besides the scan, so records must fit twice the body with room to spare.
-    static func journalOptions(maxBodyBytes: Int) -> JournalOptions {
+    public static func journalOptions(maxBodyBytes: Int) -> JournalOptions {
         JournalOptions(maxRecordBytes: max(16 << 20, 2 * maxBodyBytes + (1 << 20)))
     }
 
@@ -111,13 +115,27 @@ final class DurableState: Sendable {
     }
 
     /// Throws the 503 a change gets while the journal cannot write, before anything is applied.
-    func ensureRecording(_ what: String) throws(APIError) {
+    func ensureRecording(_ what: String) throws(StateError) {
         guard journal.health == .healthy else {
             throw .unavailable("\(what) cannot be recorded in the state directory now", retryAfterSeconds: 10)
         }
     }
 
+    /// Asks `runCompactions` for a snapshot; asking again before it has begun asks once.
+    func requestCompaction() {
+        compactionSink.yield()
+    }
+
+    /// Runs the compactions asked for, one at a time, until the calling task is cancelled (the app's `StateService`, through `MemoryStateStore.run()`).
+    func runCompactions() async {
+        for await _ in compactionRequests {
+            await compact()
+        }
+    }
+
+    /// Writes what is queued and closes the journal: every later submission is refused.
     func close() async {
+        compactionSink.finish()
         await journal.close()
         // The scheduler reports watch changes to this object (`watchChanged`) and this object snapshots the
         // scheduler's watches: a reference cycle that outlived every stopped application until it is cut here.
@@ -137,7 +155,7 @@ final class DurableState: Sendable {
 
     func submit(encoded record: JournalRecord) throws -> JournalPosition {
         let position = try journal.submit([record])
-        if journal.isCompactionDue { Task { await compact() } }
+        if journal.isCompactionDue { requestCompaction() }
         return position
     }
 
@@ -166,7 +184,7 @@ extension DurableState {
     /// `waitUntilDurable()` for a request handler: a failure becomes the 503 that tells the client to retry.
     /// With `position`, waits for that submission (a later write failing does not undo it); without, for
     /// everything submitted so far.
-    func waitUntilDurable(_ position: JournalPosition? = nil, or what: String) async throws(APIError) {
+    func waitUntilDurable(_ position: JournalPosition? = nil, or what: String) async throws(StateError) {
         do {
             try await journal.waitUntilDurable(position)
         } catch {

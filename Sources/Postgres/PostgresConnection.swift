@@ -1,0 +1,203 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection, blocking: every call waits for the server. Used by one thread at a time — the pool's and the
+/// listener's own threads, never a Swift concurrency thread or an event loop (connecting resolves names
+/// synchronously, and every query blocks).
+public final class PostgresConnection {
+    /// What every session runs with, set at connect and again after a reset.
+    public struct SessionOptions: Sendable, Hashable {
+        /// `statement_timeout`: no statement runs longer (SQLSTATE 57014, ``PostgresError/Kind/timeout``). Nil: the
+        /// server's setting.
+        public var statementTimeout: Duration?
+        /// `idle_in_transaction_session_timeout`: the server ends a session that sits in an open transaction this
+        /// long (a client paused mid-transaction would otherwise hold its row locks, and every writer behind them,
+        /// for as long as it stays paused). Nil: the server's setting.
+        public var idleInTransactionTimeout: Duration?
+
+        public init(statementTimeout: Duration? = .seconds(30), idleInTransactionTimeout: Duration? = .seconds(60)) {
+            self.statementTimeout = statementTimeout
+            self.idleInTransactionTimeout = idleInTransactionTimeout
+        }
+    }
+
+    private let handle: OpaquePointer
+    private let settings: ConnectionSettings
+    private let session: SessionOptions
+
+    /// Connects and applies `session`. Throws ``PostgresError/Kind/connectionFailed`` (within `connect_timeout`).
+    public init(_ settings: ConnectionSettings, session: SessionOptions = SessionOptions()) throws(PostgresError) {
+        self.settings = settings
+        self.session = session
+        let keywords = settings.parameters.map { strdup($0.keyword) } + [nil]
+        let values = settings.parameters.map { strdup($0.value) } + [nil]
+        defer {
+            for pointer in keywords { free(pointer) }
+            for pointer in values { free(pointer) }
+        }
+        let connection = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordPointers in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
+                PQconnectdbParams(keywordPointers.baseAddress, valuePointers.baseAddress, 0)
+            }
+        }
+        guard let connection else { throw PostgresError(.connectionFailed, message: "libpq could not allocate a connection") }
+        handle = connection
+        // From here on a throw runs deinit (every property is set), which finishes the handle.
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(.connectionFailed, message: lastMessage)
+        }
+        try applySession()
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Connected and not inside a transaction: fit to hand to the next user.
+    public var isIdle: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    /// Idle, and nothing says the server went away meanwhile. A server that ends a session (shutdown, restart,
+    /// `pg_terminate_backend`) sends a last error and closes; a pooled session, which LISTENs to nothing, has no other
+    /// reason to receive bytes while idle. So an idle connection with something to read is taken for ended (at worst a
+    /// stray notice costs one reconnect). One non-blocking poll(). A connection cut without a word (a dead network)
+    /// passes, and is found by its next query within the keepalive time.
+    var isUsable: Bool {
+        guard isIdle else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 0
+    }
+
+    /// Whether the connection is still up (as far as libpq last saw).
+    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// The server process serving this connection (`pg_backend_pid()`).
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// The socket, for waiting on notifications with poll().
+    var socket: Int32 { PQsocket(handle) }
+
+    /// Runs `sql` with `parameters` (`$1`, `$2`… in text form) and returns its rows. One statement per call.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [PostgresValue?] = []) throws(PostgresError) -> PostgresRows {
+        let texts = parameters.map { $0.map { strdup($0.text) } ?? nil }
+        defer { for pointer in texts { free(pointer) } }
+        let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+            PQexecParams(handle, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        return try rows(of: result)
+    }
+
+    /// Runs several `;`-separated statements without parameters (`PQexec`): a migration's script. Stops at the
+    /// first failing statement; inside a transaction, nothing of it stays.
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        _ = try rows(of: result)
+    }
+
+    /// Runs `body` inside `begin` … COMMIT; any error rolls back and is rethrown. A failed COMMIT throws too (for a
+    /// lost connection the outcome is then unknown to the client, as always with a COMMIT in flight). `begin` may set
+    /// the isolation level: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY` for reads that must agree.
+    @discardableResult
+    public func transaction<Result>(
+        begin: String = "BEGIN", _ body: (PostgresConnection) throws -> Result
+    ) throws -> Result {
+        try execute(begin)
+        let result: Result
+        do {
+            result = try body(self)
+        } catch {
+            if isConnected { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+        try execute("COMMIT")
+        return result
+    }
+
+    /// Reconnects with the same settings (`PQreset`), then applies the session options again.
+    public func reset() throws(PostgresError) {
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(.connectionFailed, message: lastMessage)
+        }
+        try applySession()
+    }
+
+    /// Reads what the server sent without blocking (`PQconsumeInput`); throws when the connection is gone.
+    func consumeInput() throws(PostgresError) {
+        guard PQconsumeInput(handle) == 1 else {
+            throw PostgresError(.connectionLost, message: lastMessage)
+        }
+    }
+
+    /// The next notification already received, if any (`PQnotifies`).
+    func nextNotification() -> PostgresNotification? {
+        guard let notify = PQnotifies(handle) else { return nil }
+        defer { PQfreemem(notify) }
+        return PostgresNotification(
+            channel: String(cString: notify.pointee.relname),
+            payload: String(cString: notify.pointee.extra),
+            senderPID: notify.pointee.be_pid
+        )
+    }
+
+    private func applySession() throws(PostgresError) {
+        if let timeout = session.statementTimeout {
+            try execute("SELECT set_config('statement_timeout', $1, false)", [PostgresValue("\(Self.milliseconds(timeout))ms")])
+        }
+        if let timeout = session.idleInTransactionTimeout {
+            try execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
+                [PostgresValue("\(Self.milliseconds(timeout))ms")])
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
+    private var lastMessage: String {
+        settings.scrub(ConnectionSettings.firstLine(String(cString: PQerrorMessage(handle))))
+    }
+
+    private func rows(of result: OpaquePointer?) throws(PostgresError) -> PostgresRows {
+        guard let result else {
+            throw PostgresError(isConnected ? .other : .connectionLost, message: lastMessage)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            let columnCount = Int(PQnfields(result))
+            let rowCount = Int(PQntuples(result))
+            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            var rows: [PostgresRow] = []
+            rows.reserveCapacity(rowCount)
+            for row in 0..<Int32(rowCount) {
+                rows.append(PostgresRow(values: (0..<Int32(columnCount)).map { column in
+                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                }))
+            }
+            return PostgresRows(columns: columns, rows: rows, affectedRows: Int(String(cString: PQcmdTuples(result))) ?? rowCount)
+        default:
+            let sqlState = PQresultErrorField(result, Self.diagSQLState).map { String(cString: $0) }
+            let primary = PQresultErrorField(result, Self.diagMessagePrimary).map { String(cString: $0) }
+            let message = settings.scrub(primary ?? ConnectionSettings.firstLine(String(cString: PQresultErrorMessage(result))))
+            if !isConnected {
+                throw PostgresError(.connectionLost, sqlState: sqlState, message: message.isEmpty ? lastMessage : message)
+            }
+            guard let sqlState else { throw PostgresError(.other, message: message) }
+            throw PostgresError(sqlState: sqlState, message: message)
+        }
+    }
+
+    // PG_DIAG_SQLSTATE and PG_DIAG_MESSAGE_PRIMARY are character-literal macros Swift does not import.
+    private static let diagSQLState = Int32(UInt8(ascii: "C"))
+    private static let diagMessagePrimary = Int32(UInt8(ascii: "M"))
+}
+
+/// A NOTIFY received on a LISTENed channel.
+public struct PostgresNotification: Sendable, Hashable {
+    public let channel: String
+    public let payload: String
+    /// The server process that sent it.
+    public let senderPID: Int32
+}

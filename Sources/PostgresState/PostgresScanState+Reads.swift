@@ -1,0 +1,97 @@
+import Foundation
+import Postgres
+import ScanCore
+
+extension PostgresScanState {
+    /// The scan with `id`, with its `raw`; nil when there is none.
+    public func scan(id: String) async throws -> Scan? {
+        try await read { connection in
+            try connection.execute("SELECT \(StoredScan.columns) FROM scans WHERE id = $1", [PostgresValue(id)])
+                .rows.first.map { try StoredScan.decode($0) }
+        }
+    }
+
+    /// The scans of one image, newest `createdAt` first (at most `limit`), without `raw`.
+    public func scans(imageId: String, limit: Int = 1000) async throws -> [Scan] {
+        try await read { connection in
+            try connection.execute(
+                """
+                SELECT \(StoredScan.columnsWithoutRaw) FROM scans WHERE image_id = $1
+                ORDER BY created_key DESC, id DESC LIMIT $2::bigint
+                """,
+                [PostgresValue(imageId), PostgresValue(max(1, limit))]
+            ).rows.map { try StoredScan.decode($0) }
+        }
+    }
+
+    /// One page of the scans matching `query`, in the order of ``ScanStore/list(_:)`` — newest `createdAt` first,
+    /// ties by id bytes descending — and with the same page tokens, so the database and a replica's memory answer
+    /// a token alike. The page is always full when more scans match (no walk budget here: the indexes bound it).
+    public func list(_ query: ScanQuery) async throws -> ScanPage {
+        var conditions: [String] = []
+        var parameters: [PostgresValue?] = []
+        func condition(_ sql: (String) -> String, _ value: PostgresValue) {
+            parameters.append(value)
+            conditions.append(sql("$\(parameters.count)"))
+        }
+        if let source = query.source { condition({ "source = \($0)" }, PostgresValue(source)) }
+        if let provider = query.provider { condition({ "provider = \($0)" }, PostgresValue(provider.rawValue)) }
+        if let status = query.status { condition({ "status = \($0)" }, PostgresValue(status.rawValue)) }
+        if let imageId = query.imageId { condition({ "image_id = \($0)" }, PostgresValue(imageId)) }
+        if let productId = query.productId { condition({ "product_id = \($0)" }, PostgresValue(productId)) }
+        if let since = query.updatedSince {
+            condition({ "updated_key >= \($0)::float8" }, PostgresValue(since.timeIntervalSinceReferenceDate))
+        }
+        if let token = query.pageToken {
+            guard let after = ScanPageToken.decode(token) else { throw ScanQuery.InvalidPageToken.refused }
+            parameters.append(PostgresValue(after.createdAt.timeIntervalSinceReferenceDate))
+            parameters.append(PostgresValue(after.id))
+            conditions.append("(created_key, id) < ($\(parameters.count - 1)::float8, $\(parameters.count))")
+        }
+        let limit = max(1, query.limit)
+        parameters.append(PostgresValue(limit + 1))
+        let sql = """
+            SELECT \(query.includeRaw ? StoredScan.columns : StoredScan.columnsWithoutRaw) FROM scans
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY created_key DESC, id DESC LIMIT $\(parameters.count)::bigint
+            """
+        let bound = parameters
+        let scans = try await read { connection in
+            try connection.execute(sql, bound).rows.map { try StoredScan.decode($0) }
+        }
+        guard scans.count > limit else { return ScanPage(servedScans: scans, nextPageToken: nil) }
+        let page = Array(scans.prefix(limit))
+        return ScanPage(servedScans: page, nextPageToken: page.last.map { ScanPageToken.encode(createdAt: $0.createdAt, id: $0.id) })
+    }
+
+    /// Events with ids after `after`, oldest first, at most `limit`; `missedEvents` when retention deleted some of
+    /// those (or `after` is beyond the last id). Read in one snapshot, so the bounds and the rows agree.
+    public func events(after: UInt64, limit: Int = 1000) async throws -> StoredEventPage {
+        try await read { connection in
+            try connection.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
+                let bounds = try connection.execute(
+                    "SELECT (SELECT min(id) FROM events), last_id FROM event_counter"
+                ).single("event bounds")
+                let lastId = UInt64(try bounds.int64(1))
+                let firstId = bounds.isNull(0) ? nil : UInt64(try bounds.int64(0))
+                let rows = try connection.execute(
+                    "SELECT id, type, payload, scan_id FROM events WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint",
+                    [PostgresValue(after), PostgresValue(max(1, limit))])
+                let events = try rows.rows.map { row in
+                    StoredEvent(
+                        id: UInt64(try row.int64(0)), type: try row.string(1), payload: try row.bytes(2),
+                        scanId: row.optionalString(3))
+                }
+                let missed = after > lastId || after + 1 < (firstId ?? lastId + 1)
+                return StoredEventPage(events: events, missedEvents: missed, lastId: lastId)
+            }
+        }
+    }
+
+    /// The id of the last committed event (0 before the first).
+    public func lastEventId() async throws -> UInt64 {
+        try await read { connection in
+            UInt64(try connection.execute("SELECT last_id FROM event_counter").single("the event counter").int64(0))
+        }
+    }
+}

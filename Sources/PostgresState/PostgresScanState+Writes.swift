@@ -1,0 +1,159 @@
+import Foundation
+import Postgres
+import ScanCore
+
+extension PostgresScanState {
+    /// A webhook delivery: claims `key`, merges each update into its scan and appends the events, all in one
+    /// transaction. A key claimed within `window` (by any replica) makes a duplicate and nothing is applied; a key
+    /// claimed longer ago counts as new whether or not retention has deleted it yet. A concurrent duplicate waits
+    /// on the first claim and sees it once that commits. Any failure rolls everything back, the claim too, so the
+    /// sender's retry is processed.
+    public func acceptDelivery(key: String, window: Duration, updates: [ScanUpdate]) async throws -> DeliveryOutcome {
+        let channel = configuration.notifyChannel
+        return try await write { connection in
+            let claim = try connection.execute(
+                """
+                INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
+                ON CONFLICT (key) DO UPDATE SET claimed_at = now()
+                    WHERE deliveries.claimed_at <= now() - $2::interval
+                RETURNING extract(epoch FROM now())
+                """,
+                [PostgresValue(key), PostgresValue(interval: window)])
+            guard let row = claim.rows.first else { return .duplicate }
+            let outcomes = try Self.apply(updates, now: try row.epochDate(0), on: connection)
+            return .accepted(try Self.appendEvents(for: outcomes, channel: channel, on: connection))
+        }
+    }
+
+    /// A poll's result for the watch holding `fence` (nil: no watch, as for a one-off fetch). The watch row is
+    /// share-locked first, so a replica taking the lease over waits for this commit; without the lease (the epoch
+    /// moved on, or the watch is gone) nothing is written.
+    public func keep(_ update: ScanUpdate, fence: WatchFence?) async throws -> KeepOutcome {
+        let channel = configuration.notifyChannel
+        return try await write { connection in
+            if let fence {
+                let held = try connection.execute(
+                    "SELECT 1 FROM watches WHERE id = $1 AND lease_epoch = $2::bigint FOR SHARE",
+                    [PostgresValue(fence.watchId), PostgresValue(fence.epoch)])
+                guard !held.rows.isEmpty else { return .fenceLost }
+            }
+            let outcomes = try Self.apply([update], now: try Self.databaseNow(connection), on: connection)
+            guard let applied = try Self.appendEvents(for: outcomes, channel: channel, on: connection).first else {
+                throw PostgresError(.unexpectedResult, message: "a kept update produced no outcome")
+            }
+            return .kept(applied)
+        }
+    }
+
+    /// Appends one event not tied to a scan change (a watch's end, say) in its own transaction.
+    public func appendEvent(type: String, payload: [UInt8], scanId: String? = nil) async throws -> StoredEvent {
+        let channel = configuration.notifyChannel
+        return try await write { connection in
+            try Self.appendEvents([(type, payload, scanId)], channel: channel, on: connection)[0]
+        }
+    }
+
+    /// Merges `updates` in order into their scans (locked in id order, so two deliveries touching the same scans
+    /// cannot deadlock on them), writing each change at once.
+    static func apply(_ updates: [ScanUpdate], now: Date, on connection: PostgresConnection) throws -> [ApplyOutcome] {
+        var current: [String: Scan] = [:]
+        let ids = Set(updates.map(\.scanId)).sorted()
+        if !ids.isEmpty {
+            let rows = try connection.execute(
+                "SELECT \(StoredScan.columns) FROM scans WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+                [PostgresValue(textArray: ids)])
+            for row in rows.rows {
+                let scan = try StoredScan.decode(row)
+                current[scan.id] = scan
+            }
+        }
+        var outcomes: [ApplyOutcome] = []
+        for update in updates {
+            if current[update.scanId] == nil {
+                let created = ScanMerge.makeScan(update, now: now)
+                if try !connection.execute(StoredScan.insert, StoredScan.parameters(created)).rows.isEmpty {
+                    current[created.id] = created
+                    outcomes.append(.created(created))
+                    continue
+                }
+                // Another transaction created it after the SELECT above and has committed: merge into its row.
+                let row = try connection.execute(
+                    "SELECT \(StoredScan.columns) FROM scans WHERE id = $1 FOR UPDATE", [PostgresValue(update.scanId)]
+                ).single("a scan created concurrently")
+                current[update.scanId] = try StoredScan.decode(row)
+            }
+            guard let scan = current[update.scanId] else { continue }
+            guard let next = ScanMerge.merge(update, into: scan, now: now) else {
+                outcomes.append(.unchanged(scan))
+                continue
+            }
+            try connection.execute(StoredScan.update, StoredScan.parameters(next))
+            current[next.id] = next
+            outcomes.append(.changed(old: scan, new: next))
+        }
+        return outcomes
+    }
+
+    /// The events of `outcomes` (none for an unchanged scan), paired with them in order.
+    static func appendEvents(
+        for outcomes: [ApplyOutcome], channel: String, on connection: PostgresConnection
+    ) throws -> [AppliedUpdate] {
+        let pending = outcomes.map { outcome -> (type: String, payload: [UInt8], scanId: String?)? in
+            guard let type = outcome.eventType, let scan = outcome.scan else { return nil }
+            return (type, ScanJSON.encodeEvent(type: type, scan: scan), scan.id)
+        }
+        var events = try appendEvents(pending.compactMap { $0 }, channel: channel, on: connection)[...]
+        return zip(outcomes, pending).map { outcome, pending in
+            AppliedUpdate(outcome: outcome, event: pending == nil ? nil : events.popFirst())
+        }
+    }
+
+    /// Takes the ids from the one-row counter, inserts the events and notifies with the last id, in one statement —
+    /// the last write before COMMIT: the counter's row lock orders the writers, so ids become visible in commit order
+    /// without gaps (an id of a rolled-back transaction is given again), and one statement holds that lock for one
+    /// round trip instead of one per event plus the notify's.
+    static func appendEvents(
+        _ events: [(type: String, payload: [UInt8], scanId: String?)], channel: String, on connection: PostgresConnection
+    ) throws -> [StoredEvent] {
+        guard !events.isEmpty else { return [] }
+        let last = try connection.execute(
+            """
+            WITH counter AS (
+                UPDATE event_counter SET last_id = last_id + $1::bigint RETURNING last_id
+            ), inserted AS (
+                INSERT INTO events (id, type, payload, scan_id)
+                SELECT counter.last_id - $1::bigint + event.position, event.type, event.payload, NULLIF(event.scan_id, '')
+                FROM counter, unnest($2::text[], $3::bytea[], $4::text[]) WITH ORDINALITY
+                    AS event(type, payload, scan_id, position)
+                RETURNING id
+            )
+            SELECT counter.last_id, (SELECT count(*) FROM inserted), pg_notify($5, counter.last_id::text) FROM counter
+            """,
+            [
+                PostgresValue(events.count), PostgresValue(textArray: events.map(\.type)),
+                PostgresValue(byteaArray: events.map(\.payload)),
+                // Scan ids are never empty (ids are validated), so "" stands for an event of no scan.
+                PostgresValue(textArray: events.map { $0.scanId ?? "" }), PostgresValue(channel),
+            ]
+        ).single("the event counter")
+        let lastId = UInt64(try last.int64(0))
+        guard try last.int64(1) == Int64(events.count) else {
+            throw PostgresError(.unexpectedResult, message: "not every event was inserted")
+        }
+        return events.enumerated().map { offset, event in
+            StoredEvent(
+                id: lastId - UInt64(events.count) + 1 + UInt64(offset), type: event.type, payload: event.payload,
+                scanId: event.scanId)
+        }
+    }
+}
+
+extension PostgresScanState {
+    /// Gives a delivery's claim back after its effects committed but what followed them failed, so the sender's
+    /// retry is processed rather than taken for a duplicate.
+    public func releaseDelivery(key: String) async throws {
+        try await write { connection in
+            _ = try connection.execute("DELETE FROM deliveries WHERE key = $1", [PostgresValue(key)])
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Postgres
+import ScanCore
+
+/// A scan as the `scans` table holds it: the columns lists filter and sort on, and the document that rebuilds the
+/// scan exactly — `Scan`'s JSON form (which stops at whole seconds and leaves out `raw` and the merge rule's
+/// creation-time flag) with those kept beside it. `raw` has its own column, read only when asked for.
+enum StoredScan {
+    private struct Document: Codable {
+        var scan: Scan
+        /// `createdAt`, `updatedAt`, `upstreamUpdatedAt`, `completedAt` as seconds since the reference date: JSON
+        /// numbers carry a `Double` exactly.
+        var times: [Double?]
+        var createdAtIsUpstream: Bool
+    }
+
+    /// The columns `SELECT`ed wherever a scan is read, in ``decode(_:from:)``'s order.
+    static let columns = "document, raw"
+    static let columnsWithoutRaw = "document, ''::bytea"
+
+    static func document(_ scan: Scan) throws -> [UInt8] {
+        let document = Document(
+            scan: scan,
+            times: [scan.createdAt, scan.updatedAt, scan.upstreamUpdatedAt, scan.completedAt].map { $0?.timeIntervalSinceReferenceDate },
+            createdAtIsUpstream: scan.isCreatedAtUpstream
+        )
+        return Array(try JSONEncoder().encode(document))
+    }
+
+    /// The scan in columns `first` (document) and `first + 1` (raw) of `row`.
+    static func decode(_ row: PostgresRow, from first: Int = 0) throws -> Scan {
+        let document = try JSONDecoder().decode(Document.self, from: Data(try row.bytes(first)))
+        var scan = document.scan
+        let times = document.times.map { $0.map(Date.init(timeIntervalSinceReferenceDate:)) }
+        guard times.count == 4, let createdAt = times[0], let updatedAt = times[1] else {
+            throw PostgresError(.unexpectedResult, message: "a stored scan's times are incomplete")
+        }
+        scan.createdAt = createdAt
+        scan.updatedAt = updatedAt
+        scan.upstreamUpdatedAt = times[2]
+        scan.completedAt = times[3]
+        scan.isCreatedAtUpstream = document.createdAtIsUpstream
+        scan.raw = try row.bytes(first + 1)
+        return scan
+    }
+
+    /// `INSERT` of a new scan; `ON CONFLICT DO NOTHING` so a scan created meanwhile by another transaction is
+    /// noticed (no row back) and merged into instead.
+    static let insert = """
+        INSERT INTO scans (id, source, provider, status, image_id, product_id, created_at, created_key, updated_at,
+                           updated_key, revision, document, raw)
+        VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::float8), $8::float8, to_timestamp($9::float8), $10::float8,
+                $11::bigint, $12::bytea, $13::bytea)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
+        """
+
+    static let update = """
+        UPDATE scans SET source = $2, provider = $3, status = $4, image_id = $5, product_id = $6,
+                         created_at = to_timestamp($7::float8), created_key = $8::float8,
+                         updated_at = to_timestamp($9::float8), updated_key = $10::float8, revision = $11::bigint,
+                         document = $12::bytea, raw = $13::bytea
+        WHERE id = $1
+        """
+
+    /// The parameters of ``insert`` and ``update``.
+    static func parameters(_ scan: Scan) throws -> [PostgresValue?] {
+        [
+            PostgresValue(scan.id), PostgresValue(scan.source), PostgresValue(scan.provider.rawValue),
+            PostgresValue(scan.status.rawValue), PostgresValue(scan.subject.imageId), scan.subject.productId.map { PostgresValue($0) },
+            PostgresValue(scan.createdAt.timeIntervalSince1970), PostgresValue(scan.createdAt.timeIntervalSinceReferenceDate),
+            PostgresValue(scan.updatedAt.timeIntervalSince1970), PostgresValue(scan.updatedAt.timeIntervalSinceReferenceDate),
+            PostgresValue(scan.revision), PostgresValue(bytes: try document(scan)), PostgresValue(bytes: scan.raw),
+        ]
+    }
+}
