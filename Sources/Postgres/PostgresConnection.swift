@@ -42,6 +42,11 @@ public final class PostgresConnection {
         }
         guard let connection else { throw PostgresError(.connectionFailed, message: "libpq could not allocate a connection") }
         handle = connection
+        // libpq prints notices and errors that arrive outside a query (the server's last words before it ends a
+        // session: "FATAL: terminating connection due to administrator command") raw to standard error, where they
+        // would interleave with the structured log. Dropped here: what they mean surfaces as the next call's error,
+        // which the caller logs in its own words.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         // From here on a throw runs deinit (every property is set), which finishes the handle.
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(.connectionFailed, message: lastMessage)

@@ -52,6 +52,9 @@ public final class PostgresEventFeed: Sendable {
                 wake.yield()
             case .disconnected:
                 status.withLock { $0.listening = false }
+                // Read at once: whether the database itself still answers is what readiness reports, and waiting
+                // for the ticker would leave a replica ready for up to `pollEvery` after its database went away.
+                wake.yield()
             }
         }
         let reader = Task { [wakes] in
@@ -80,6 +83,12 @@ public final class PostgresEventFeed: Sendable {
     /// The last read of the table succeeded: the database answers. While LISTEN reconnects, changes still arrive
     /// by the periodic read, only later.
     public var canRead: Bool { status.withLock { !$0.lastReadFailed } }
+
+    /// Reads the table now rather than at the next tick: after a write failed for want of the database, so that
+    /// readiness follows within one read.
+    public func readNow() {
+        wake.yield()
+    }
 
     /// Stops listening and reading; returns once no `deliver` call is running. Idempotent.
     public func stop() async {

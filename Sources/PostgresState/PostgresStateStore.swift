@@ -281,7 +281,9 @@ public final class PostgresStateStore: StateStore {
             return status.feed
         }
         await feed?.stop()
-        database.pool.close()
+        // Joined on a thread of its own: a query in flight may take up to its statement timeout to end, and no Swift
+        // concurrency thread (two on a two-core machine) may block that long.
+        await database.pool.shutdown()
     }
 
     // MARK: Helpers
@@ -297,6 +299,9 @@ public final class PostgresStateStore: StateStore {
         logger.warning("state.postgres: \(what) failed", metadata: ["reason": "\(error)"])
         if let error = error as? PostgresError, error.kind == .poolTimeout {
             return .unavailable("\(what) cannot be stored now: the database is busy", retryAfterSeconds: 1)
+        }
+        if let error = error as? PostgresError, [.connectionFailed, .connectionLost].contains(error.kind) {
+            status.withLock { $0.feed }?.readNow()
         }
         return .unavailable("\(what) cannot be stored now: the database cannot be reached", retryAfterSeconds: 5)
     }

@@ -236,6 +236,50 @@ struct ReplicasTests {
         try await server.stop()
     }
 
+    /// A replica whose database went away under it still stops on SIGTERM within its grace (a replica once hung for
+    /// good joining its pool), and the server's last words ("FATAL: terminating connection ...") never reach its
+    /// standard error raw: libpq would print them there, beside the structured log.
+    @Test func aReplicaWhoseDatabaseWentDown_StopsOnSIGTERM_AndPrintsNothingRaw() async throws {
+        let server = try await ThrowawayPostgres.privateServer()
+        do {
+            let config = try Self.config(postgres: server.connectionString)
+            defer { try? FileManager.default.removeItem(at: config) }
+            let replica = try await Self.start(config)
+            try await Self.awaitReady(replica)
+            #expect(try await Self.post(replica, Self.delivery("d1", "running", id: "msg-d1")).status == 202)
+            try await server.down()
+            let refused = try await Self.post(replica, Self.delivery("d2", "running", id: "msg-d2"))
+            #expect(refused.status == 503)
+            // Unready within seconds: the refused write asks the feed for a read of the table at once.
+            let deadline = ContinuousClock.now + .seconds(3)
+            var ready = 200
+            while ready != 503, ContinuousClock.now < deadline {
+                ready = try await httpRequest(port: replica.port, "GET", "/readyz").status
+                if ready != 503 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(ready == 503, "still ready 3 s after its database went away")
+
+            let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
+                group.addTask { try await replica.process.stop() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(20))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                if first == nil { replica.process.signal(SIGKILL) }
+                group.cancelAll()
+                return first
+            }
+            #expect(status == 0, "SIGTERM did not stop the replica within 20 s: \(replica.process.errors.all.suffix(20))")
+            let raw = replica.process.errors.all.filter { $0.hasPrefix("FATAL:") || $0.hasPrefix("ERROR:") || $0.hasPrefix("NOTICE:") }
+            #expect(raw.isEmpty, "libpq printed to standard error: \(raw)")
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
     @Test func aDatabaseThatCannotBeReached_MakesTheReplicaUnready_AndRefusesChangesAtOnce() async throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-postgres-\(UUID().uuidString)").path
         let config = try Self.config(postgres: "host=\(missing) port=5432 user=postgres dbname=none connect_timeout=2")
