@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
 # Memory and CPU figures of the ScanCore cache with N scans (default 1,000,000; issue 8 target: <= 1 GiB RSS).
 #   scripts/bench/cache-memory.sh [N] [--no-raw]
-# Builds Sources/ScanCore with scripts/bench/cache-memory.swift as a throwaway release package (no change to
-# Package.swift), runs it once and prints one table. Scratch: $SCRATCH (default .build-bench-cache).
+# Builds Sources/ScanCore (with the modules it imports: Locking, ShardedTables, JSONEscaping) and
+# scripts/bench/cache-memory.swift as a throwaway release package (no change to Package.swift), runs it once and
+# prints one table. Scratch: $SCRATCH (default .build-bench-cache).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 scratch="${SCRATCH:-$root/.build-bench-cache}"
 package="$scratch/package"
 mkdir -p "$package/Sources/CacheMemory"
-ln -sfn "$root/Sources/ScanCore" "$package/Sources/ScanCore"
+for module in Locking ShardedTables JSONEscaping ScanCore; do
+    ln -sfn "$root/Sources/$module" "$package/Sources/$module"
+done
 cp "$root/scripts/bench/cache-memory.swift" "$package/Sources/CacheMemory/main.swift"
 cat > "$package/Package.swift" <<'SWIFT'
 // swift-tools-version:6.0
 import PackageDescription
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 let package = Package(
     name: "CacheMemory",
+    platforms: [.macOS(.v14)],
     targets: [
-        .target(name: "ScanCore", swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),
+        .target(name: "Locking", swiftSettings: strict),
+        .target(name: "ShardedTables", swiftSettings: strict),
+        .target(name: "JSONEscaping", swiftSettings: strict),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"], swiftSettings: strict),
         .executableTarget(name: "CacheMemory", dependencies: ["ScanCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # CPU and RSS of one process holding N active watches that poll a fake Binarly for S seconds (issue 6 figures).
 #   scripts/bench/polling-watches.sh [S] [N...]        (defaults: 60 seconds, 1000 and 10000 watches)
-# The fake upstream runs in its own process, so the figures are the poller's alone (scheduler, URLSession clients,
-# decoding, the scan store). Each N also runs once "idle" (first poll an hour out): the cost of holding watches.
-# Builds Polling, Providers, ScanCore, FakeUpstreams and our HTTP server with scripts/bench/polling-watches.swift as a
-# throwaway release package (no change to Package.swift). Scratch: $SCRATCH (default .build-bench-polling).
+# The fake upstream runs in its own process, so the figures are the poller's alone (scheduler, the upstream clients on
+# libcurl via CurlClient, decoding, the scan store). Each N also runs once "idle" (first poll an hour out): the cost of
+# holding watches.
+# Builds Polling, Providers, CurlClient (libcurl via pkg-config), ScanCore, FakeUpstreams, our HTTP server and the
+# modules they import with scripts/bench/polling-watches.swift as a throwaway release package (no change to
+# Package.swift). Scratch: $SCRATCH (default .build-bench-polling).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 scratch="${SCRATCH:-$root/.build-bench-polling}"
@@ -13,7 +15,8 @@ seconds="${1:-60}"
 shift || true
 if [ $# -eq 0 ]; then set -- 1000 10000; fi
 mkdir -p "$package/Sources/PollingBench"
-for module in CEpoll CNGHTTP2 HTTPCore HTTP2 HTTPServer ScanCore Providers Polling FakeUpstreams; do
+for module in CEpoll CNGHTTP2 CCurl CCurlShim Locking ShardedTables JSONEscaping HTTPCore HTTP2 HTTPServer CurlClient \
+    ScanCore Providers Polling FakeUpstreams; do
     ln -sfn "$root/Sources/$module" "$package/Sources/$module"
 done
 cp "$root/scripts/bench/polling-watches.swift" "$package/Sources/PollingBench/main.swift"
@@ -28,13 +31,19 @@ let package = Package(
     targets: [
         .target(name: "CEpoll", path: "Sources/CEpoll"),
         .systemLibrary(name: "CNGHTTP2", path: "Sources/CNGHTTP2", pkgConfig: "libnghttp2"),
-        .target(name: "HTTPCore"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+        .target(name: "Locking"),
+        .target(name: "ShardedTables"),
+        .target(name: "JSONEscaping"),
+        .target(name: "HTTPCore", dependencies: ["JSONEscaping"]),
         .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"]),
-        .target(name: "HTTPServer", dependencies: ["HTTPCore", "HTTP2", "CEpoll", log]),
-        .target(name: "ScanCore"),
-        .target(name: "Providers", dependencies: ["ScanCore", log]),
-        .target(name: "Polling", dependencies: ["ScanCore", "Providers", log]),
-        .target(name: "FakeUpstreams", dependencies: ["HTTPCore", "HTTPServer", log]),
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "HTTP2", "CEpoll", "Locking", log]),
+        .target(name: "CurlClient", dependencies: ["CCurl", "CCurlShim", "Locking"]),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"]),
+        .target(name: "Providers", dependencies: ["ScanCore", "CurlClient", "HTTPCore"]),
+        .target(name: "Polling", dependencies: ["ScanCore", "Providers", "Locking", log]),
+        .target(name: "FakeUpstreams", dependencies: ["HTTPCore", "HTTPServer", "Locking", log]),
         .executableTarget(name: "PollingBench", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", log]),
     ],
     swiftLanguageModes: [.v6]

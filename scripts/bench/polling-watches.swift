@@ -55,7 +55,8 @@ default:
                                maxConnections: policy.concurrencyPerSource)
     let scheduler = WatchScheduler(policy: policy, sources: ["binarly": .init(provider: .binarly, client: client)],
                                    sink: { update in _ = store.apply(update); counter.add() })
-    await scheduler.start()
+    // `run()` polls until its task is cancelled, then waits for the polls it started.
+    let running = Task { await scheduler.run() }
     let rssBefore = rssKiB("VmRSS:"), cpuBefore = cpuSeconds()
     for index in 0..<count {
         _ = try await scheduler.add(WatchRequest(source: "binarly", ref: .binarly(productId: "p", imageId: "i\(index)", scanId: "s\(index)")))
@@ -69,7 +70,8 @@ default:
         + " cpu_s=\(String(format: "%.1f", cpuSeconds() - cpuBefore)) cpu%=\(Int((cpuSeconds() - cpuBefore) / elapsed * 100))"
         + " rss_start_MiB=\(rssBefore / 1024) rss_end_MiB=\(rssKiB("VmRSS:") / 1024) rss_peak_MiB=\(rssKiB("VmHWM:") / 1024)"
         + " states=\(states.map { "\($0.key.rawValue):\($0.value)" }.sorted()) errors_in_first_1000=\(errors)")
-    await scheduler.stop()
+    running.cancel()
+    await running.value
 }
 
 final class Counter: @unchecked Sendable {

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # CPU cost of webhook verification (2 KiB bodies), idempotency claims and payload decoding, per operation.
 #   scripts/bench/webhooks.sh
-# Builds Sources/Webhooks, Sources/ScanCore and the Providers decoders with scripts/bench/webhooks.swift as a
-# throwaway release package (no change to Package.swift), runs it once and prints one table.
+# Builds Sources/Webhooks, Sources/ScanCore, the Providers decoders and the modules they import (Locking,
+# ShardedTables, JSONEscaping; swift-crypto) with scripts/bench/webhooks.swift as a throwaway release package (no
+# change to Package.swift), runs it once and prints one table.
 # Scratch: $SCRATCH (default .build-bench-webhooks).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 scratch="${SCRATCH:-$root/.build-bench-webhooks}"
 package="$scratch/package"
 mkdir -p "$package/Sources/WebhooksBench" "$package/Sources/Providers"
-for module in Webhooks ScanCore; do ln -sfn "$root/Sources/$module" "$package/Sources/$module"; done
-# Only the decoding half of Providers: the upstream clients are not part of this measurement.
+for module in Locking ShardedTables JSONEscaping Webhooks ScanCore; do
+    ln -sfn "$root/Sources/$module" "$package/Sources/$module"
+done
+# Only the decoding half of Providers: the upstream clients are not part of this measurement, and the decoders import
+# only Foundation and ScanCore, so CurlClient (libcurl) and HTTPCore stay out of the build.
 ln -sfn "$root/Sources/Providers/Decoding" "$package/Sources/Providers/Decoding"
 ln -sfn "$root/Sources/Providers/ScanRef.swift" "$package/Sources/Providers/ScanRef.swift"
 ln -sfn "$root/Tests/Support/ProviderFixtures/Fixtures" "$package/Fixtures"
@@ -20,10 +24,17 @@ cat > "$package/Package.swift" <<'SWIFT'
 import PackageDescription
 let package = Package(
     name: "WebhooksBench",
+    platforms: [.macOS(.v14)],
     dependencies: [.package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3")],
     targets: [
-        .target(name: "ScanCore"),
-        .target(name: "Webhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Locking"),
+        .target(name: "ShardedTables"),
+        .target(name: "JSONEscaping"),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"]),
+        .target(
+            name: "Webhooks",
+            dependencies: ["Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Providers", dependencies: ["ScanCore"]),
         .executableTarget(name: "WebhooksBench", dependencies: ["Webhooks", "Providers", "ScanCore"]),
     ],
