@@ -1,6 +1,6 @@
 // The ScanCore cache under load: RSS with N realistic scans, and the CPU cost of inserts, lookups, encoding and
-// listing. Built and run by cache-memory.sh against Sources/ScanCore and the three small modules it imports. Times are this thread's CPU time, so a
-// busy machine does not inflate them (much); RSS comes from /proc/self/status.
+// listing. Built and run by cache-memory.sh against Sources/ScanCore and the three small modules it imports. Times
+// are this thread's CPU time, so a busy machine does not inflate them (much); RSS comes from /proc/self/status.
 import Foundation
 import Glibc
 import ScanCore
