@@ -93,12 +93,16 @@ public struct PostgresWatchStore: LeasedWatchStore {
         }
     }
 
-    /// Due again at once (its `next_poll_at` has passed), for the first replica that leases.
+    /// Due again at once (its `next_poll_at` has passed), for the first replica that leases. A watch whose first
+    /// poll is given back goes back to `waiting`: leasing marked it `polling`, but no poll of it has ended, and the
+    /// document (written by the last finished poll, or at creation) still says what it was before.
     public func release(_ fence: WatchFence) async throws {
         _ = try await database.write { connection in
             try connection.execute(
                 """
-                UPDATE watches SET lease_owner = NULL, lease_until = '-infinity', lease_epoch = lease_epoch + 1
+                UPDATE watches SET lease_owner = NULL, lease_until = '-infinity', lease_epoch = lease_epoch + 1,
+                    state = CASE WHEN state = 'polling' AND convert_from(document, 'UTF8')::jsonb #>> '{watch,state}' = 'waiting'
+                                 THEN 'waiting' ELSE state END
                 WHERE id = $1 AND lease_epoch = $2::bigint
                 """, [PostgresValue(fence.watchId), PostgresValue(fence.epoch)])
         }

@@ -157,7 +157,12 @@ import Testing
 
         let a = SharedPolling.start(owner: "replica-a", database: database.replicas[0], upstream: upstream, policy: policy)
         #expect(try await SharedPolling.eventually { upstream.calls("crpstopped") == 1 })
+        #expect(try await creator.watch(id: watch.id)?.state == .polling, "leased by a, whose poll is in flight")
         await a.stop()
+        // Given back before its first poll ended: listed (and counted) as waiting again, as before the lease.
+        #expect(try await creator.watch(id: watch.id)?.state == .waiting)
+        #expect(try await creator.list(state: .polling)?.watches.isEmpty == true)
+        #expect(try await creator.countsByState() == [.waiting: 1])
         let b = SharedPolling.start(owner: "replica-b", database: database.replicas[1], upstream: upstream, policy: policy)
         let done = try await SharedPolling.eventually(within: 15) { try await creator.watch(id: watch.id)?.state == .done }
         await b.stop()
