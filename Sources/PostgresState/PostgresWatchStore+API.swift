@@ -10,12 +10,16 @@ import ScanCore
 extension PostgresWatchStore {
     /// Creates a watch, first due as ``PollSchedule/firstPoll(scanStartedAt:imageSizeBytes:expectWebhook:)`` says
     /// (the scan's start defaulting to the database's now), never past its expiry. Throws `WatchError.tooManyWatches`
-    /// when `maxWatches` watches are held (concurrent creates may pass the bound by a few).
+    /// when `maxWatches` watches are held, exactly: creates on every replica take one transaction-scoped advisory
+    /// lock first, so each counts after the last one committed (under READ COMMITTED the `INSERT`'s snapshot is taken
+    /// once the lock is held; without it two creates could both count `maxWatches - 1`).
     public func create(_ request: WatchRequest) async throws -> Watch {
         let id = "w_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let (schedule, maxWatches) = (self.schedule, policy.maxWatches)
         let created = try await database.write { connection -> Watch? in
-            let now = try PostgresScanState.databaseNow(connection)
+            let now = try connection.execute(
+                "SELECT pg_advisory_xact_lock($1::bigint), extract(epoch FROM now())", [PostgresValue(Self.creationLockKey)]
+            ).single("now").epochDate(1)
             let startedAt = request.scanStartedAt ?? now
             let firstPoll = min(
                 schedule.firstPoll(scanStartedAt: startedAt, imageSizeBytes: request.imageSizeBytes, expectWebhook: request.expectWebhook),
@@ -39,6 +43,9 @@ extension PostgresWatchStore {
         guard let created else { throw WatchError.tooManyWatches(limit: maxWatches) }
         return created
     }
+
+    /// "SCANWTCH": the advisory lock creates hold until they commit (the migrator's is "SCANRELA").
+    static let creationLockKey: Int64 = 0x5343_414E_5754_4348
 
     public func watch(id: String) async throws -> Watch? {
         try await database.read { connection in

@@ -62,6 +62,32 @@ import Testing
         #expect(try database.count("watches") == 2)
     }
 
+    /// Two replicas (four connections each) creating 40 watches at once against a bound of 7: exactly 7 are made,
+    /// never a few more (each create counts only after the one before it committed).
+    @Test func concurrentCreatesOnTwoReplicasStopExactlyAtMaxWatches() async throws {
+        let database = try await TestDatabase.make(replicas: 2)
+        defer { database.close() }
+        let stores = database.replicas.enumerated().map { index, replica in
+            PostgresWatchStore(database: replica, owner: "r\(index)", policy: Self.policy { $0.maxWatches = 7 })
+        }
+        let request = WatchRequest(source: "opsmx", ref: .opsmx(projectId: "p1", scanId: "s1", type: "image"))
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    do {
+                        _ = try await stores[index % 2].create(request)
+                        return true
+                    } catch WatchError.tooManyWatches {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 7)
+        #expect(try database.count("watches") == 7)
+    }
+
     @Test func aWebhookRecordsItsScanOnTheWatchesFollowingIt_AndATerminalOneEndsThem() async throws {
         let database = try await TestDatabase.make()
         defer { database.close() }
