@@ -31,13 +31,16 @@ declare -A MODULES=(
     [ConfigurationLoader]="JSONEscaping ScanCore"
 )
 # SwiftPM targets, in dependency order, with every target of their closure: each one's objects are linked (C
-# targets such as CYaml included). Webhooks is here because AppConfiguration takes DeliveryLedger's defaults.
+# targets such as CYaml included). Webhooks and Postgres are here because AppConfiguration takes the defaults of
+# DeliveryLedger and of PostgresPool (the size of `state.postgresConnections`).
 declare -A PACKAGES=(
-    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto Locking ShardedTables Webhooks"
+    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto Locking ShardedTables Webhooks Postgres"
 )
-# CNGHTTP2's module map (a [system] module that autolinks libnghttp2).
+# System modules' maps ([system] modules that autolink their library) and their headers' directories: CNGHTTP2 for
+# the HTTP/2 target; CLibPQ, which the Postgres module imports, for the configuration's.
 declare -A CFLAGS=(
     [HTTP2Connection]="-I Sources/CNGHTTP2"
+    [ConfigurationLoader]="-I Sources/CLibPQ -Xcc -I$(pkg-config --variable=includedir libpq 2>/dev/null || echo /usr/include/postgresql)"
 )
 
 usage() { echo "usage: $0 TARGET SECONDS [libFuzzer flags]; targets: ${!SOURCES[*]}" >&2; exit 64; }
