@@ -10,17 +10,32 @@ extension PostgresScanState {
     /// sender's retry is processed.
     public func acceptDelivery(key: String, window: Duration, updates: [ScanUpdate]) async throws -> DeliveryOutcome {
         let channel = configuration.notifyChannel
+        let ids = Set(updates.map(\.scanId)).sorted()
         return try await write { connection in
-            let claim = try connection.execute(
+            // The claim and the lock of the scans it will change, in one round trip: no row back is a duplicate
+            // (the key is held within the window; nothing was locked); otherwise one row per existing scan, or one
+            // with the scan columns NULL when none exists yet. The scans are locked only once the claim succeeded.
+            let claimed = try connection.execute(
                 """
-                INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
-                ON CONFLICT (key) DO UPDATE SET claimed_at = now()
-                    WHERE deliveries.claimed_at <= now() - $2::interval
-                RETURNING extract(epoch FROM now())
+                WITH claim AS (
+                    INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
+                    ON CONFLICT (key) DO UPDATE SET claimed_at = now()
+                        WHERE deliveries.claimed_at <= now() - $2::interval
+                    RETURNING extract(epoch FROM now()) AS at
+                ), locked AS (
+                    SELECT \(StoredScan.columns) FROM scans
+                    WHERE id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM claim) ORDER BY id FOR UPDATE
+                )
+                SELECT claim.at, locked.* FROM claim LEFT JOIN locked ON true
                 """,
-                [PostgresValue(key), PostgresValue(interval: window)])
-            guard let row = claim.rows.first else { return .duplicate }
-            let outcomes = try Self.apply(updates, now: try row.epochDate(0), on: connection)
+                [PostgresValue(key), PostgresValue(interval: window), PostgresValue(textArray: ids)])
+            guard let first = claimed.rows.first else { return .duplicate }
+            var current: [String: Scan] = [:]
+            for row in claimed.rows where !row.isNull(1) {
+                let scan = try StoredScan.decode(row, from: 1)
+                current[scan.id] = scan
+            }
+            let outcomes = try Self.apply(updates, now: try first.epochDate(0), locked: current, on: connection)
             return .accepted(try Self.appendEvents(for: outcomes, channel: channel, on: connection))
         }
     }
@@ -67,6 +82,15 @@ extension PostgresScanState {
                 current[scan.id] = scan
             }
         }
+        return try apply(updates, now: now, locked: current, on: connection)
+    }
+
+    /// ``apply(_:now:on:)`` once the existing scans among `updates`' are locked and read (`locked`, by id); a scan
+    /// missing there is created, or merged into if another transaction created it meanwhile.
+    static func apply(
+        _ updates: [ScanUpdate], now: Date, locked: [String: Scan], on connection: PostgresConnection
+    ) throws -> [ApplyOutcome] {
+        var current = locked
         var outcomes: [ApplyOutcome] = []
         for update in updates {
             if current[update.scanId] == nil {
