@@ -24,6 +24,8 @@ public final class PostgresConnection {
     private let handle: OpaquePointer
     private let settings: ConnectionSettings
     private let session: SessionOptions
+    /// Set by ``executeAndCommit(_:_:)`` inside ``transaction(begin:first:_:)``'s body: the COMMIT has been sent.
+    private var committedByBody = false
 
     /// Connects and applies `session`. Throws ``PostgresError/Kind/connectionFailed`` (within `connect_timeout`).
     public init(_ settings: ConnectionSettings, session: SessionOptions = SessionOptions()) throws(PostgresError) {
@@ -65,7 +67,7 @@ public final class PostgresConnection {
     /// stray notice costs one reconnect). One non-blocking poll(). A connection cut without a word (a dead network)
     /// passes, and is found by its next query within the keepalive time.
     var isUsable: Bool {
-        guard isIdle else { return false }
+        guard isIdle, PQpipelineStatus(handle) == PQ_PIPELINE_OFF else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
@@ -89,6 +91,57 @@ public final class PostgresConnection {
         }
         defer { PQclear(result) }
         return try rows(of: result)
+    }
+
+    /// Runs `statements` in one round trip (libpq's pipeline mode: all sent, then one sync) and returns their rows in
+    /// order. The first that fails is thrown, and the ones after it did not run; inside a transaction the transaction
+    /// is then aborted, as after any failed statement, and outside one the pipeline is a transaction of its own (the
+    /// server runs everything up to the sync as one), so the statements before the failure are rolled back too. For statements whose parameters do not depend on each other's
+    /// results: `BEGIN` with a transaction's first statement, its last statement with `COMMIT`.
+    public func executePipelined(_ statements: [(sql: String, parameters: [PostgresValue?])]) throws(PostgresError) -> [PostgresRows] {
+        guard PQenterPipelineMode(handle) == 1 else { throw PostgresError(.other, message: lastMessage) }
+        var sendFailure: PostgresError?
+        for statement in statements where sendFailure == nil {
+            let texts = statement.parameters.map { $0.map { strdup($0.text) } ?? nil }
+            let sent = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+                PQsendQueryParams(handle, statement.sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+            }
+            for pointer in texts { free(pointer) }
+            if sent != 1 { sendFailure = PostgresError(isConnected ? .other : .connectionLost, message: lastMessage) }
+        }
+        if sendFailure == nil, PQpipelineSync(handle) != 1 {
+            sendFailure = PostgresError(isConnected ? .other : .connectionLost, message: lastMessage)
+        }
+        // Every result is read, whatever failed, so that the connection leaves pipeline mode idle: each statement's
+        // results end with a NULL, the sync with its own result (none when the connection broke).
+        var results: [PostgresRows] = []
+        var failure = sendFailure
+        if sendFailure == nil {
+            for _ in statements {
+                while let result = PQgetResult(handle) {
+                    defer { PQclear(result) }
+                    if PQresultStatus(result) == PGRES_PIPELINE_ABORTED { continue }
+                    do {
+                        results.append(try rows(of: result))
+                    } catch {
+                        if failure == nil { failure = error }
+                    }
+                }
+            }
+            while let result = PQgetResult(handle) {
+                let status = PQresultStatus(result)
+                PQclear(result)
+                if status == PGRES_PIPELINE_SYNC { break }
+            }
+        }
+        if PQexitPipelineMode(handle) != 1, failure == nil {
+            failure = PostgresError(isConnected ? .other : .connectionLost, message: lastMessage)
+        }
+        if let failure { throw failure }
+        guard results.count == statements.count else {
+            throw PostgresError(.unexpectedResult, message: "a pipeline returned \(results.count) results for \(statements.count) statements")
+        }
+        return results
     }
 
     /// Runs several `;`-separated statements without parameters (`PQexec`): a migration's script. Stops at the
@@ -116,6 +169,47 @@ public final class PostgresConnection {
         }
         try execute("COMMIT")
         return result
+    }
+
+    /// ``transaction(begin:_:)`` with `begin` and the transaction's first statement in one round trip: `body` gets
+    /// that statement's rows. A body that ends with ``executeAndCommit(_:_:)`` sends its last statement with the
+    /// COMMIT, so a transaction of N statements costs N round trips instead of N + 2.
+    @discardableResult
+    public func transaction<Result>(
+        begin: String = "BEGIN", first: (sql: String, parameters: [PostgresValue?]),
+        _ body: (PostgresRows, PostgresConnection) throws -> Result
+    ) throws -> Result {
+        committedByBody = false
+        let result: Result
+        do {
+            let rows = try executePipelined([(begin, []), first])[1]
+            result = try body(rows, self)
+        } catch {
+            if isConnected, !committedByBody { _ = try? execute("ROLLBACK") }
+            committedByBody = false
+            throw error
+        }
+        if committedByBody {
+            committedByBody = false
+        } else {
+            try execute("COMMIT")
+        }
+        return result
+    }
+
+    /// The last statement of a ``transaction(begin:first:_:)`` body, sent with the COMMIT in one round trip; its
+    /// rows once both succeeded. When either fails the transaction is rolled back and the error thrown.
+    public func executeAndCommit(_ sql: String, _ parameters: [PostgresValue?] = []) throws(PostgresError) -> PostgresRows {
+        do {
+            let rows = try executePipelined([(sql, parameters), ("COMMIT", [])])[0]
+            committedByBody = true
+            return rows
+        } catch {
+            // The statement or the COMMIT failed: an aborted transaction is still open until ROLLBACK.
+            if isConnected { _ = try? execute("ROLLBACK") }
+            committedByBody = true
+            throw error
+        }
     }
 
     /// Reconnects with the same settings (`PQreset`), then applies the session options again.

@@ -11,24 +11,12 @@ extension PostgresScanState {
     public func acceptDelivery(key: String, window: Duration, updates: [ScanUpdate]) async throws -> DeliveryOutcome {
         let channel = configuration.notifyChannel
         let ids = Set(updates.map(\.scanId)).sorted()
-        return try await write { connection in
-            // The claim and the lock of the scans it will change, in one round trip: no row back is a duplicate
-            // (the key is held within the window; nothing was locked); otherwise one row per existing scan, or one
-            // with the scan columns NULL when none exists yet. The scans are locked only once the claim succeeded.
-            let claimed = try connection.execute(
-                """
-                WITH claim AS (
-                    INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
-                    ON CONFLICT (key) DO UPDATE SET claimed_at = now()
-                        WHERE deliveries.claimed_at <= now() - $2::interval
-                    RETURNING extract(epoch FROM now()) AS at
-                ), locked AS (
-                    SELECT \(StoredScan.columns) FROM scans
-                    WHERE id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM claim) ORDER BY id FOR UPDATE
-                )
-                SELECT claim.at, locked.* FROM claim LEFT JOIN locked ON true
-                """,
-                [PostgresValue(key), PostgresValue(interval: window), PostgresValue(textArray: ids)])
+        // BEGIN travels with the claim and the lock of the scans it will change, and the events with the COMMIT:
+        // three round trips for a delivery that creates or changes one scan. No row back from the claim is a
+        // duplicate (the key is held within the window; nothing was locked); otherwise one row per existing scan, or
+        // one with the scan columns NULL when none exists yet. The scans are locked only once the claim succeeded.
+        let claim = [PostgresValue(key), PostgresValue(interval: window), PostgresValue(textArray: ids)]
+        return try await write(first: (Self.claimAndLock, claim)) { claimed, connection in
             guard let first = claimed.rows.first else { return .duplicate }
             var current: [String: Scan] = [:]
             for row in claimed.rows where !row.isNull(1) {
@@ -36,9 +24,23 @@ extension PostgresScanState {
                 current[scan.id] = scan
             }
             let outcomes = try Self.apply(updates, now: try first.epochDate(0), locked: current, on: connection)
-            return .accepted(try Self.appendEvents(for: outcomes, channel: channel, on: connection))
+            return .accepted(try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection))
         }
     }
+
+    /// A delivery's claim (`$1` key, `$2` window), then the lock of the scans (`$3` ids) it will change.
+    static let claimAndLock = """
+        WITH claim AS (
+            INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
+            ON CONFLICT (key) DO UPDATE SET claimed_at = now()
+                WHERE deliveries.claimed_at <= now() - $2::interval
+            RETURNING extract(epoch FROM now()) AS at
+        ), locked AS (
+            SELECT \(StoredScan.columns) FROM scans
+            WHERE id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM claim) ORDER BY id FOR UPDATE
+        )
+        SELECT claim.at, locked.* FROM claim LEFT JOIN locked ON true
+        """
 
     /// A poll's result for the watch holding `fence` (nil: no watch, as for a one-off fetch). The watch row is
     /// share-locked first, so a replica taking the lease over waits for this commit; without the lease (the epoch
@@ -120,13 +122,13 @@ extension PostgresScanState {
 
     /// The events of `outcomes` (none for an unchanged scan), paired with them in order.
     static func appendEvents(
-        for outcomes: [ApplyOutcome], channel: String, on connection: PostgresConnection
+        for outcomes: [ApplyOutcome], channel: String, committing: Bool = false, on connection: PostgresConnection
     ) throws -> [AppliedUpdate] {
         let pending = outcomes.map { outcome -> (type: String, payload: [UInt8], scanId: String?)? in
             guard let type = outcome.eventType, let scan = outcome.scan else { return nil }
             return (type, ScanJSON.encodeEvent(type: type, scan: scan), scan.id)
         }
-        var events = try appendEvents(pending.compactMap { $0 }, channel: channel, on: connection)[...]
+        var events = try appendEvents(pending.compactMap { $0 }, channel: channel, committing: committing, on: connection)[...]
         return zip(outcomes, pending).map { outcome, pending in
             AppliedUpdate(outcome: outcome, event: pending == nil ? nil : events.popFirst())
         }
@@ -135,12 +137,16 @@ extension PostgresScanState {
     /// Takes the ids from the one-row counter, inserts the events and notifies with the last id, in one statement —
     /// the last write before COMMIT: the counter's row lock orders the writers, so ids become visible in commit order
     /// without gaps (an id of a rolled-back transaction is given again), and one statement holds that lock for one
-    /// round trip instead of one per event plus the notify's.
+    /// round trip instead of one per event plus the notify's. `committing`: the statement travels with the COMMIT of
+    /// a ``PostgresConnection/transaction(begin:first:_:)`` (nothing may follow it then); with no event to append
+    /// nothing is sent and the transaction commits as usual.
     static func appendEvents(
-        _ events: [(type: String, payload: [UInt8], scanId: String?)], channel: String, on connection: PostgresConnection
+        _ events: [(type: String, payload: [UInt8], scanId: String?)], channel: String, committing: Bool = false,
+        on connection: PostgresConnection
     ) throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
-        let last = try connection.execute(
+        let run = committing ? connection.executeAndCommit : connection.execute
+        let last = try run(
             """
             WITH counter AS (
                 UPDATE event_counter SET last_id = last_id + $1::bigint RETURNING last_id

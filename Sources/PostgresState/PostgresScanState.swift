@@ -44,6 +44,24 @@ public final class PostgresScanState: Sendable {
         }
     }
 
+    /// ``write(_:)`` whose BEGIN travels with its first statement (``PostgresConnection/transaction(begin:first:_:)``).
+    func write<Result: Sendable>(
+        first: (sql: String, parameters: [PostgresValue?]),
+        _ body: @escaping @Sendable (PostgresRows, PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        let attempts = configuration.maxAttempts
+        return try await pool.withConnection { connection in
+            var attempt = 1
+            while true {
+                do {
+                    return try connection.transaction(first: first, body)
+                } catch let error as PostgresError where (error.kind == .deadlock || error.kind == .serializationFailure) && attempt < attempts {
+                    attempt += 1
+                }
+            }
+        }
+    }
+
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         try await pool.withConnection(body)
     }

@@ -111,4 +111,49 @@ import ThrowawayPostgres
         try connection.transaction { try $0.execute("INSERT INTO t VALUES ('kept')") }
         #expect(try connection.execute("SELECT k FROM t").single("k").string(0) == "kept")
     }
+
+    @Test func pipelinedStatementsRunInOneRoundTrip_InOrder_AndStopAtTheFirstFailure() async throws {
+        let connection = try PostgresConnection(ConnectionSettings(try await ThrowawayPostgres.freshDatabase()))
+        try connection.execute("CREATE TABLE t (k text PRIMARY KEY)")
+        let results = try connection.executePipelined([
+            ("INSERT INTO t VALUES ($1) RETURNING k", [PostgresValue("a")]),
+            ("SELECT count(*) FROM t", []),
+            ("SELECT $1::int + 1", [PostgresValue(41)]),
+        ])
+        #expect(try results.map { try $0.single("row").string(0) } == ["a", "1", "42"])
+
+        // The second fails (a duplicate key): the third never runs, and outside a transaction the pipeline is one
+        // implicit transaction, so the first is rolled back too. The connection is usable at once.
+        #expect {
+            try connection.executePipelined([
+                ("INSERT INTO t VALUES ('b')", []), ("INSERT INTO t VALUES ('a')", []), ("INSERT INTO t VALUES ('c')", []),
+            ])
+        } throws: { error in (error as? PostgresError)?.kind == .uniqueViolation }
+        #expect(connection.isIdle)
+        #expect(try connection.execute("SELECT string_agg(k, ',' ORDER BY k) FROM t").single("keys").string(0) == "a")
+    }
+
+    @Test func aTransactionCanBeginWithItsFirstStatement_AndCommitWithItsLast() async throws {
+        let connection = try PostgresConnection(ConnectionSettings(try await ThrowawayPostgres.freshDatabase()))
+        try connection.execute("CREATE TABLE t (k text PRIMARY KEY, n int)")
+        let kept = try connection.transaction(first: ("INSERT INTO t VALUES ('x', 1) RETURNING n", [])) { rows, connection in
+            let n = try rows.single("n").int64(0)
+            return try connection.executeAndCommit("INSERT INTO t VALUES ($1, $2) RETURNING k", [PostgresValue("y"), PostgresValue(n + 1)])
+                .single("k").string(0)
+        }
+        #expect(kept == "y" && connection.isIdle)
+
+        // The last statement fails: its COMMIT never happens and the first statement's row is rolled back with it.
+        #expect {
+            try connection.transaction(first: ("INSERT INTO t VALUES ('z', 3)", [])) { _, connection in
+                try connection.executeAndCommit("INSERT INTO t VALUES ('x', 4)")
+            }
+        } throws: { error in (error as? PostgresError)?.kind == .uniqueViolation }
+        #expect(connection.isIdle)
+        #expect(try connection.execute("SELECT string_agg(k, ',' ORDER BY k) FROM t").single("keys").string(0) == "x,y")
+
+        // A body that does not end with executeAndCommit is committed as usual.
+        try connection.transaction(first: ("INSERT INTO t VALUES ('w', 0)", [])) { _, _ in }
+        #expect(try connection.execute("SELECT count(*) FROM t").single("count").int64(0) == 3)
+    }
 }
