@@ -61,7 +61,8 @@ final class ConditionLock<Value>: @unchecked Sendable {
         fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
         fileprivate let conditions: UnsafeMutablePointer<pthread_cond_t>
 
-        /// Waits on condition `index` until signalled (spurious wake-ups happen: re-check the value).
+        /// Waits on condition `index` until signalled (spurious wake-ups happen: re-check the value — in a new
+        /// `withLock`: the body's `inout` value may be a copy the compiler keeps, blind to other threads' changes).
         func wait(_ index: Int) {
             pthread_cond_wait(conditions + index, mutex)
         }

@@ -167,13 +167,19 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// The next job, or nil once the pool is closed. Each look at the queue is a `withLock` of its own: the queue is
+    /// an `inout` inside one, and the compiler may keep an `inout` value in registers for the whole call (nobody else
+    /// may change it meanwhile, as far as Swift knows), so a loop that waited inside one call never saw `closed` set
+    /// by `close()` — a replica then hung at shutdown joining its workers (seen, with gdb, in issue 19).
     private func nextJob() -> Job? {
-        queue.withLock { queue, waiter in
-            while true {
-                if queue.closed { return nil }
-                if let job = queue.popFirst() { return job }
+        while true {
+            let next: Job?? = queue.withLock { queue, waiter in
+                if queue.closed { return .some(nil) }
+                if let job = queue.popFirst() { return .some(job) }
                 waiter.wait(Self.workAvailable)
+                return nil
             }
+            if let next { return next }
         }
     }
 
