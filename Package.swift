@@ -20,6 +20,7 @@ import PackageDescription
 //     └─> FakeUpstreams: simulated Binarly/Yandex/OpsMx/Harbor servers on HTTPServer, for tests and `scanrelay demo`.
 //   Locking: the one lock type every module with shared state uses (ThreadSanitizer can see it), and the one
 //   registry of waiting tasks (Waiters, Latch) for long-polls, event streams, shutdown and the server's stop.
+//   DequeModule (swift-collections): the FIFO behind every bounded queue (jobs, eviction order, delivery keys...).
 //   JSONEscaping: the one JSON string escaper (scans served, problem+json, log lines); a module of its own because
 //     HTTPCore and ScanCore, which both write JSON, share no other.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
@@ -37,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Deque: the one FIFO (a ring buffer that never shrinks) behind every bounded queue: no module keeps a
+        // head index and compacts an array by hand.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         // Tests only: child processes (curl, nghttp, python, the built binary) without Foundation's `Process`.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
@@ -83,10 +87,17 @@ let package = Package(
         .target(name: "CurlClient", dependencies: ["CCurl", "CCurlShim", "Locking"], swiftSettings: strict),
 
         // Scans: know nothing of sockets.
-        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"], swiftSettings: strict),
+        .target(
+            name: "ScanCore",
+            dependencies: ["Locking", "ShardedTables", "JSONEscaping", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Webhooks",
-            dependencies: ["Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -96,7 +107,10 @@ let package = Package(
         ),
         .target(
             name: "Polling",
-            dependencies: ["ScanCore", "Providers", "Locking", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScanCore", "Providers", "Locking", .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             swiftSettings: strict
         ),
 
@@ -118,7 +132,7 @@ let package = Package(
         ),
         // Shared state on PostgreSQL (`state.postgres`): libpq glue that knows nothing of scans, and the scan, event,
         // delivery and watch flows on top of it, which know nothing of HTTP.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "Locking"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Locking", .product(name: "DequeModule", package: "swift-collections")], swiftSettings: strict),
         .target(
             name: "PostgresState",
             dependencies: [

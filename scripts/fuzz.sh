@@ -31,10 +31,13 @@ declare -A MODULES=(
     [ConfigurationLoader]="JSONEscaping ScanCore"
 )
 # SwiftPM targets, in dependency order, with every target of their closure: each one's objects are linked (C
-# targets such as CYaml included). Webhooks and Postgres are here because AppConfiguration takes the defaults of
-# DeliveryLedger and of PostgresPool (the size of `state.postgresConnections`).
+# targets such as CYaml included). DequeModule (swift-collections) is the queue ScanCore, Webhooks and Postgres
+# keep. Webhooks and Postgres are here because AppConfiguration takes the defaults of DeliveryLedger and of
+# PostgresPool (the size of `state.postgresConnections`).
+deque="InternalCollectionsUtilities ContainersPreview DequeModule"
 declare -A PACKAGES=(
-    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto Locking ShardedTables Webhooks Postgres"
+    [WebhookDecoding]="$deque"
+    [ConfigurationLoader]="Logging CYaml Yams CCryptoBoringSSL CCryptoBoringSSLShims CryptoBoringWrapper Crypto $deque Locking ShardedTables Webhooks Postgres"
 )
 # System modules' maps ([system] modules that autolink their library) and their headers' directories: CNGHTTP2 for
 # the HTTP/2 target; CLibPQ, which the Postgres module imports, for the configuration's.

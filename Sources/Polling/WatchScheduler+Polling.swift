@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Providers
 import ScanCore
@@ -10,7 +11,7 @@ extension WatchScheduler {
             record.queued = true
             records[id] = record
         }
-        if first { jobs[source, default: JobQueue()].prepend(job) } else { jobs[source, default: JobQueue()].append(job) }
+        if first { jobs[source, default: []].prepend(job) } else { jobs[source, default: []].append(job) }
     }
 
     /// Starts queued polls of `source` while it has free slots.

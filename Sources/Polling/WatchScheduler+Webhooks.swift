@@ -46,7 +46,7 @@ extension WatchScheduler {
             records[id].map { Self.ref($0.pollRef, overlaps: ref) } ?? false
         }
         if watching.isEmpty {
-            guard jobs[source, default: JobQueue()].count < Self.maxOneOffJobs else { return false }
+            guard jobs[source]?.count ?? 0 < Self.maxOneOffJobs else { return false }
             enqueue(.oneOff(ref), source: source, first: true)
         } else {
             for id in watching {

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import Providers
@@ -72,7 +73,8 @@ public actor WatchScheduler {
     var dueQueue = DueQueue()
     var endedWatches = EndedWatchQueue()
     var nextGeneration: UInt64 = 0
-    var jobs: [String: JobQueue] = [:]
+    /// Due polls per source, in order; a webhook hint goes to the front.
+    var jobs: [String: Deque<Job>] = [:]
     var inFlight: [String: Int] = [:]
     /// Polls and expiry notices the actor starts, run by `run()` as its child tasks (buffered until it runs).
     nonisolated let work: AsyncStream<@Sendable () async -> Void>

@@ -1,3 +1,4 @@
+import DequeModule
 import Locking
 
 /// A few PostgreSQL connections, each owned by its own thread: async callers hand a blocking closure to
@@ -30,26 +31,12 @@ public final class PostgresPool: Sendable {
     }
 
     private struct Queue {
-        var pending: [Job] = []
-        var head = 0
+        var pending = Deque<Job>()
         var nextId: UInt64 = 0
         var closed = false
 
-        var isEmpty: Bool { head == pending.count }
-
-        mutating func popFirst() -> Job? {
-            guard head < pending.count else { return nil }
-            let job = pending[head]
-            head += 1
-            if head > 64, head * 2 > pending.count {
-                pending.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
-
         mutating func remove(id: UInt64) -> Job? {
-            guard let index = pending[head...].firstIndex(where: { $0.id == id }) else { return nil }
+            guard let index = pending.firstIndex(where: { $0.id == id }) else { return nil }
             return pending.remove(at: index)
         }
     }
@@ -125,7 +112,7 @@ public final class PostgresPool: Sendable {
         let abandoned = queue.withLock { queue, _ -> [Job] in
             queue.closed = true
             var jobs: [Job] = []
-            while let job = queue.popFirst() { jobs.append(job) }
+            while let job = queue.pending.popFirst() { jobs.append(job) }
             return jobs
         }
         queue.broadcast(Self.workAvailable)
@@ -175,7 +162,7 @@ public final class PostgresPool: Sendable {
         while true {
             let next: Job?? = queue.withLock { queue, waiter in
                 if queue.closed { return .some(nil) }
-                if let job = queue.popFirst() { return .some(job) }
+                if let job = queue.pending.popFirst() { return .some(job) }
                 waiter.wait(Self.workAvailable)
                 return nil
             }
@@ -190,14 +177,14 @@ public final class PostgresPool: Sendable {
                 if queue.closed { return nil }
                 let now = monotonicNanoseconds()
                 var expired: [Job] = []
-                while queue.head < queue.pending.count, queue.pending[queue.head].deadline <= now, let job = queue.popFirst() {
-                    expired.append(job)
+                while let first = queue.pending.first, first.deadline <= now {
+                    expired.append(queue.pending.removeFirst())
                 }
                 if !expired.isEmpty { return expired }
-                if queue.isEmpty {
-                    waiter.wait(Self.reaperWake)
+                if let first = queue.pending.first {
+                    waiter.wait(Self.reaperWake, until: first.deadline)
                 } else {
-                    waiter.wait(Self.reaperWake, until: queue.pending[queue.head].deadline)
+                    waiter.wait(Self.reaperWake)
                 }
                 return []
             }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// The records of one kind — terminal, or still in progress — in the order they last changed, which is the order of
@@ -23,51 +24,32 @@ struct EvictionQueue {
     }
 
     let kind: Kind
-    private var entries: [Entry] = []
-    private var head = 0
+    private var entries = Deque<Entry>()
 
     init(_ kind: Kind) {
         self.kind = kind
     }
 
-    /// Queues `record` if it is of this queue's kind. `liveRecords` bounds the stale entries kept before compaction.
+    /// Queues `record` if it is of this queue's kind. `liveRecords` bounds the stale entries kept before a sweep.
     mutating func noteChange(_ record: ScanRecord, liveRecords: Int) {
         guard let packed = record.packed, kind.holds(packed.status) else { return }
         entries.append(Entry(updatedAt: packed.updatedAt, record: record))
-        if entries.count - head > 2 * liveRecords + 1024 {
-            entries = entries[head...].filter { $0.isLive(in: kind) }
-            head = 0
+        if entries.count > 2 * liveRecords + 1024 {
+            let kind = kind
+            entries.removeAll { !$0.isLive(in: kind) }
         }
     }
 
     /// Removes and returns the record of this kind that changed longest ago, provided it last changed at or before
     /// `cutoff`; nil when there is none or it changed later (it then stays queued).
     mutating func popOldest(changedAtOrBefore cutoff: Date = .distantFuture) -> ScanRecord? {
-        defer { compactHead() }
-        while head < entries.count {
-            let entry = entries[head]
-            guard entry.isLive(in: kind) else {
-                head += 1
-                continue
-            }
-            guard entry.updatedAt <= cutoff else { return nil }
-            head += 1
-            return entry.record
-        }
-        return nil
+        guard hasOldest(changedAtOrBefore: cutoff) else { return nil }
+        return entries.removeFirst().record
     }
 
     /// Whether `popOldest(changedAtOrBefore:)` would return a record (dead entries at the head are dropped on the way).
     mutating func hasOldest(changedAtOrBefore cutoff: Date = .distantFuture) -> Bool {
-        while head < entries.count, !entries[head].isLive(in: kind) { head += 1 }
-        compactHead()
-        return head < entries.count && entries[head].updatedAt <= cutoff
-    }
-
-    private mutating func compactHead() {
-        if head > 1024, head > entries.count / 2 {
-            entries.removeFirst(head)
-            head = 0
-        }
+        while let first = entries.first, !first.isLive(in: kind) { entries.removeFirst() }
+        return entries.first.map { $0.updatedAt <= cutoff } ?? false
     }
 }

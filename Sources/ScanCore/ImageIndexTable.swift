@@ -1,3 +1,4 @@
+import DequeModule
 import Locking
 
 /// The multi-arch indexes learned from polling an upstream (Harbor's artifact `references`), by index `imageId`.
@@ -8,8 +9,7 @@ public final class ImageIndexTable: Sendable {
     private struct State {
         var indexes: [String: ImageIndex] = [:]
         /// Index ids in the order they were first learned; the oldest is forgotten first.
-        var order: [String] = []
-        var head = 0
+        var order = Deque<String>()
     }
 
     public let capacity: Int
@@ -25,14 +25,8 @@ public final class ImageIndexTable: Sendable {
             if state.indexes.updateValue(index, forKey: index.imageId) == nil {
                 state.order.append(index.imageId)
             }
-            while state.indexes.count > capacity, state.head < state.order.count {
-                state.indexes[state.order[state.head]] = nil
-                state.head += 1
-            }
-            // Compact the forgotten prefix once it is half the list.
-            if state.head > 0, state.head * 2 >= state.order.count {
-                state.order.removeFirst(state.head)
-                state.head = 0
+            while state.indexes.count > capacity, let oldest = state.order.popFirst() {
+                state.indexes[oldest] = nil
             }
         }
     }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import DequeModule
 import Locking
 import ShardedTables
 
@@ -75,19 +76,18 @@ public final class DeliveryLedger: Sendable {
     private struct State {
         /// Sharded, so that growing never rehashes every key at once under the lock (see ShardedSet).
         var claims = ShardedDictionary<String, (time: Double, serial: UInt64)>()
-        var order: [(key: String, serial: UInt64)] = []
-        var head = 0
+        var order = Deque<(key: String, serial: UInt64)>()
         var nextSerial: UInt64 = 0
 
         mutating func record(_ key: String, at time: Double, capacity: Int) {
             claims[key] = (time, nextSerial)
             order.append((key, nextSerial))
             nextSerial += 1
-            // Released and re-claimed keys leave stale entries behind the head; sweep them out before the queue
-            // outgrows the claims it orders, so memory stays bounded by `capacity` whatever the traffic.
-            if order.count - head > 2 * capacity {
-                order = order[head...].filter { claims[$0.key]?.serial == $0.serial }
-                head = 0
+            // Released and re-claimed keys leave stale entries behind; sweep them out before the queue outgrows
+            // the claims it orders, so memory stays bounded by `capacity` whatever the traffic.
+            if order.count > 2 * capacity {
+                let claims = claims
+                order.removeAll { claims[$0.key]?.serial != $0.serial }
             }
         }
 
@@ -101,10 +101,9 @@ public final class DeliveryLedger: Sendable {
 
         /// The oldest live claim, discarding stale queue entries on the way.
         private mutating func peekLive() -> (key: String, time: Double)? {
-            while head < order.count {
-                let entry = order[head]
+            while let entry = order.first {
                 if let claim = claims[entry.key], claim.serial == entry.serial { return (entry.key, claim.time) }
-                advance()
+                order.removeFirst()
             }
             return nil
         }
@@ -112,16 +111,7 @@ public final class DeliveryLedger: Sendable {
         private mutating func dropOldest() {
             guard let oldest = peekLive() else { return }
             claims.removeValue(forKey: oldest.key)
-            advance()
-        }
-
-        /// Moves past the queue's first entry, compacting once the consumed prefix outweighs the rest.
-        private mutating func advance() {
-            head += 1
-            if head >= 1024 && head * 2 >= order.count {
-                order.removeFirst(head)
-                head = 0
-            }
+            order.removeFirst()
         }
     }
 }

@@ -24,10 +24,14 @@ cat > "$package/Package.swift" <<'SWIFT'
 // swift-tools-version:6.0
 import PackageDescription
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 let package = Package(
     name: "PollingBench",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2")],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+    ],
     targets: [
         .target(name: "CEpoll", path: "Sources/CEpoll"),
         .systemLibrary(name: "CNGHTTP2", path: "Sources/CNGHTTP2", pkgConfig: "libnghttp2"),
@@ -40,9 +44,9 @@ let package = Package(
         .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"]),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "HTTP2", "CEpoll", "Locking", log]),
         .target(name: "CurlClient", dependencies: ["CCurl", "CCurlShim", "Locking"]),
-        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"]),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping", deque]),
         .target(name: "Providers", dependencies: ["ScanCore", "CurlClient", "HTTPCore"]),
-        .target(name: "Polling", dependencies: ["ScanCore", "Providers", "Locking", log]),
+        .target(name: "Polling", dependencies: ["ScanCore", "Providers", "Locking", log, deque]),
         .target(name: "FakeUpstreams", dependencies: ["HTTPCore", "HTTPServer", "Locking", log]),
         .executableTarget(name: "PollingBench", dependencies: ["Polling", "Providers", "ScanCore", "FakeUpstreams", log]),
     ],

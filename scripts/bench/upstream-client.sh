@@ -50,10 +50,15 @@ build() {
 // swift-tools-version:6.0
 import PackageDescription
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+// ScanCore's queue from the shared-queue change on; older trees simply do not import it.
+let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 let package = Package(
     name: "UpstreamClientBench",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2")],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+    ],
     targets: [
         .target(name: "CEpoll", path: "Sources/CEpoll"),
         .systemLibrary(name: "CNGHTTP2", path: "Sources/CNGHTTP2", pkgConfig: "libnghttp2"),
@@ -64,7 +69,7 @@ let package = Package(
         .target(name: "HTTPCore", dependencies: [$json_deps]),
         .target(name: "HTTP2", dependencies: ["HTTPCore", "CNGHTTP2"]),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "HTTP2", "CEpoll", "Locking", log]),
-        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", $json_deps]),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", deque, $json_deps]),
         .target(name: "Providers", dependencies: [$providers_deps]),
         .target(name: "FakeUpstreams", dependencies: ["HTTPCore", "HTTPServer", "Locking", log]),
         .executableTarget(name: "UpstreamClientBench", dependencies: ["Providers", "ScanCore", "FakeUpstreams", log]),

@@ -25,15 +25,18 @@ import PackageDescription
 let package = Package(
     name: "WebhooksBench",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3")],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+    ],
     targets: [
         .target(name: "Locking"),
         .target(name: "ShardedTables"),
         .target(name: "JSONEscaping"),
-        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping"]),
+        .target(name: "ScanCore", dependencies: ["Locking", "ShardedTables", "JSONEscaping", .product(name: "DequeModule", package: "swift-collections")]),
         .target(
             name: "Webhooks",
-            dependencies: ["Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Locking", "ShardedTables", .product(name: "Crypto", package: "swift-crypto"), .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(name: "Providers", dependencies: ["ScanCore"]),
         .executableTarget(name: "WebhooksBench", dependencies: ["Webhooks", "Providers", "ScanCore"]),
