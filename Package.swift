@@ -7,7 +7,7 @@ import PackageDescription
 //     │                  │                         └─> HTTPCore (HTTP dates for Retry-After)
 //     │                  ├─> Webhooks (signature schemes, delivery ledger) ─> ShardedTables
 //     │                  ├─> AppState (the state seam: StateStore; MemoryStateStore with its journal)
-//     │                  │     └─> Polling, Webhooks, ScanCore, StateJournal (the `state.dir` journal)
+//     │                  │     └─> Polling, Providers (a watch's resolved ref), Webhooks, ScanCore, StateJournal (the `state.dir` journal)
 //     │                  ├─> PostgresState (`state.postgres`: the seam's PostgreSQL store, shared watches)
 //     │                  │     └─> AppState, Polling, ScanCore, Postgres ─> CLibPQ (libpq via pkg-config)
 //     │                  ├─> HTTPServer ─> HTTP2 ─> HTTPCore (request/response model, HTTP/1.1 parser, router)
@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "AppState",
             dependencies: [
-                "ScanCore", "Webhooks", "Polling", "StateJournal", "Locking",
+                "ScanCore", "Webhooks", "Polling", "Providers", "StateJournal", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -87,8 +87,8 @@ public final class MemoryStateStore: StateStore {
         try journal?.ensureRecording(what)
     }
 
-    public func watchChanged(_ watch: Watch) {
-        journal?.watchChanged(watch)
+    public func watchChanged(_ state: WatchState) {
+        journal?.watchChanged(state)
     }
 
     public func waitUntilRecorded(_ what: String) async throws(StateError) {

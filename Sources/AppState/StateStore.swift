@@ -32,8 +32,8 @@ public protocol StateStore: Sendable {
     /// Throws while a change of `what` (a watch, its cancellation) cannot be recorded, before anything is changed.
     func ensureWritable(_ what: String) throws(StateError)
 
-    /// A watch created, rescheduled or ended (the scheduler reports every change).
-    func watchChanged(_ watch: Watch)
+    /// A watch created, rescheduled or ended (the scheduler reports every change), with what its next poll needs.
+    func watchChanged(_ state: WatchState)
 
     /// Returns once every change reported so far is recorded; throws when it cannot be.
     func waitUntilRecorded(_ what: String) async throws(StateError)

@@ -135,7 +135,7 @@ extension WatchScheduler {
             end(id, as: .done, scanId: scanId)
         case .poll(let wait):
             scheduleNext(id, at: clock.now + wait)
-            onChange(records[id]?.watch ?? record.watch)
+            onChange(records[id]?.saved ?? record.saved)
         }
     }
 }

@@ -26,9 +26,9 @@ extension WatchScheduler {
                 if let watch = end(id, as: .done, scanId: update.scanId) { changed.append(watch) }
             } else if record.watch.scanId != update.scanId {
                 records[id]?.watch.scanId = update.scanId
-                if let watch = records[id]?.watch {
-                    onChange(watch)
-                    changed.append(watch)
+                if let saved = records[id]?.saved {
+                    onChange(saved)
+                    changed.append(saved.watch)
                 }
             }
         }

@@ -39,6 +39,9 @@ public actor WatchScheduler {
         var inFlight = false
         var queued = false
         var endedAt: Date?
+
+        /// What a restart needs to continue the watch where it stands (see ``WatchState``).
+        var saved: WatchState { WatchState(watch: watch, pollRef: pollRef, consecutiveErrors: consecutiveErrors) }
     }
 
     /// Polls waiting for a free slot of their source.
@@ -62,7 +65,7 @@ public actor WatchScheduler {
     /// Learns a multi-arch index's children from a poll of the index (the app keeps them for image queries).
     let onIndex: @Sendable (ImageIndex) -> Void
     let onExpired: @Sendable (Watch) async -> Void
-    let onChange: @Sendable (Watch) -> Void
+    let onChange: @Sendable (WatchState) -> Void
     let logger: Logger
 
     var records: [String: Record] = [:] {
@@ -95,7 +98,7 @@ public actor WatchScheduler {
         sink: @escaping @Sendable (ScanUpdate) async throws(ScanNotKept) -> Void,
         onIndex: @escaping @Sendable (ImageIndex) -> Void = { _ in },
         onExpired: @escaping @Sendable (Watch) async -> Void = { _ in },
-        onChange: @escaping @Sendable (Watch) -> Void = { _ in },
+        onChange: @escaping @Sendable (WatchState) -> Void = { _ in },
         logger: Logger = Logger(label: "scanrelay.polling")
     ) {
         self.policy = policy
@@ -149,8 +152,9 @@ public actor WatchScheduler {
             expectWebhook: request.expectWebhook, scanStartedAt: startedAt, createdAt: now, nextPollAt: firstPoll)
         records[watch.id] = Record(watch: watch, pollRef: request.ref)
         scheduleNext(watch.id, at: firstPoll)
-        onChange(watch)
-        return records[watch.id]?.watch ?? watch
+        let saved = records[watch.id]?.saved ?? WatchState(watch: watch)
+        onChange(saved)
+        return saved.watch
     }
 
     public func watch(id: String) -> Watch? { records[id]?.watch }
@@ -185,7 +189,7 @@ public actor WatchScheduler {
         records[id] = record
         markEnded(id, at: now)
         scheduleNext(id, at: schedule.ageOut(endedAt: now))
-        onChange(record.watch)
+        onChange(records[id]?.saved ?? record.saved)
         return record.watch
     }
 

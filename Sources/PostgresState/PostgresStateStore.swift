@@ -163,7 +163,7 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func watchChanged(_ watch: Watch) {}
+    public func watchChanged(_ state: WatchState) {}
 
     public func waitUntilRecorded(_ what: String) async throws(StateError) {}
 

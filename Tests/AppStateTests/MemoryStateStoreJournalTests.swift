@@ -28,6 +28,11 @@ import Webhooks
             nextPollAt: claimedAt.addingTimeInterval(3600), polls: 7, lastError: "upstream unreachable")
     }
 
+    /// The watch with where its polling stands: the scan its polls found, and two failures in a row since.
+    func watchState() -> WatchState {
+        WatchState(watch: watch(), pollRef: .binarly(productId: "p", imageId: "i", scanId: "s-found"), consecutiveErrors: 2)
+    }
+
     /// Never called: the journaled watch is not due while a test runs.
     struct IdleClient: UpstreamClient {
         func poll(_ ref: ScanRef, scanStartedAt: Date) async throws(UpstreamError) -> PollResult { .noScanYet }
@@ -57,12 +62,12 @@ import Webhooks
         _ = try await state.keepPollResult(update(1, .completed), now: claimedAt)
         let accepted = try await state.acceptDelivery(key: "relay:delivery-1", updates: [update(2, .running)], now: claimedAt) {}
         #expect(accepted == .accepted([.created(try #require(store.scan(id: "relay:u-2")))]))
-        state.watchChanged(watch())
+        state.watchChanged(watchState())
         try await state.waitUntilRecorded("the test's changes")
         if compacted {
             // The snapshot reads watches from the scheduler: give it the one journaled.
             let live = scheduler()
-            await live.restore([watch()])
+            await live.restore([watchState()])
             await durable.resumeWatches(into: live)
             await durable.compact()
             #expect(durable.journal.statistics.compactions == 1)
@@ -83,6 +88,7 @@ import Webhooks
         #expect(again == .duplicate)
         #expect(restoredStore.scan(id: "relay:u-2")?.status == .running, "a duplicate merges nothing")
         #expect(await restoredScheduler.watch(id: "w_journaled") == watch())
+        #expect(await restoredScheduler.allWatches() == [watchState()], "the found scan and the failures come back too")
         await restored.close()
     }
 

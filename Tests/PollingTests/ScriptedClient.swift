@@ -70,7 +70,7 @@ final class SchedulerProbe: Sendable {
                 if store?.apply(update) == .refused { throw ScanNotKept("the store is full") }
             },
             onExpired: { [expiredContinuation] in expiredContinuation.yield($0) },
-            onChange: { [changesContinuation] in changesContinuation.yield($0) })
+            onChange: { [changesContinuation] in changesContinuation.yield($0.watch) })
     }
 
     /// Waits until every watch in `ids` has reported its end.

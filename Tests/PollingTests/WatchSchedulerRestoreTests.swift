@@ -16,10 +16,13 @@ import ScanCore
             state: state, createdAt: clock.now.addingTimeInterval(-600), nextPollAt: nextPollAt, polls: polls)
     }
 
+    /// Watches as a journal hands them back, never polled yet or with nothing more saved than the watch.
+    func saved(_ watches: Watch...) -> [WatchState] { watches.map { WatchState(watch: $0) } }
+
     @Test func anOverdueWatch_IsPolledAsSoonAsTheSchedulerStarts() async throws {
         let client = ScriptedClient(clock: clock, answers: [ScriptedClient.scan(.running)])
         let scheduler = probe.scheduler(client: client, clock: clock)
-        await scheduler.restore([watch("w_overdue", nextPollAt: clock.now.addingTimeInterval(-60))])
+        await scheduler.restore(saved(watch("w_overdue", nextPollAt: clock.now.addingTimeInterval(-60))))
         let running = SchedulerRun(scheduler)
         let polled = await probe.change(of: "w_overdue") { $0.polls == 4 }
         #expect(polled?.state == .polling)
@@ -32,7 +35,7 @@ import ScanCore
         let scheduler = probe.scheduler(client: client, clock: clock)
         let due = clock.now.addingTimeInterval(120)
         let restored = watch("w_later", nextPollAt: due)
-        await scheduler.restore([restored])
+        await scheduler.restore(saved(restored))
         #expect(await scheduler.watch(id: "w_later") == restored)
         let running = SchedulerRun(scheduler)
         clock.advance(by: .seconds(120))
@@ -46,11 +49,32 @@ import ScanCore
         let scheduler = probe.scheduler(client: client, clock: clock)
         let ended = watch("w_done", state: .done, nextPollAt: nil)
         let active = watch("w_active", nextPollAt: clock.now.addingTimeInterval(3600))
-        await scheduler.restore([ended, active])
-        await scheduler.restore([watch("w_done", state: .cancelled, nextPollAt: nil)])
+        await scheduler.restore(saved(ended, active))
+        await scheduler.restore(saved(watch("w_done", state: .cancelled, nextPollAt: nil)))
         #expect(await scheduler.watch(id: "w_done") == ended)
-        #expect(Set(await scheduler.allWatches().map(\.id)) == ["w_done", "w_active"])
+        #expect(Set(await scheduler.allWatches().map(\.watch.id)) == ["w_done", "w_active"])
         #expect(await scheduler.countsByState() == [.done: 1, .polling: 1])
+    }
+
+    /// A watch by image whose polls had found its scan, and had failed twice since: after the restart it polls that
+    /// scan, not whatever the image's newest is by then, and its next failure waits as the third one in a row does.
+    @Test func aRestoredWatch_PollsTheScanItHadFound_AndKeepsItsRunOfFailures() async throws {
+        let failure = Result<PollResult, UpstreamError>.failure(.http(status: 503, message: "maintenance"))
+        let client = ScriptedClient(clock: clock, answers: [failure])
+        let scheduler = probe.scheduler(client: client, clock: clock)
+        let resolved = ScanRef.binarly(productId: "prod", imageId: "img", scanId: "01FOUND")
+        let state = WatchState(watch: watch("w_found", nextPollAt: clock.now), pollRef: resolved, consecutiveErrors: 2)
+        #expect(await scheduler.restore([state]) == 1)
+        #expect(await scheduler.allWatches() == [state])
+        let running = SchedulerRun(scheduler)
+        var polls = client.polls.makeAsyncIterator()
+        #expect(await polls.next()?.ref == resolved)
+        let failed = await probe.change(of: "w_found") { $0.polls == 4 }
+        let retryAt = try #require(failed?.nextPollAt)
+        let thirdFailureWait = PollSchedule(policy: PollPolicy()).backoff(afterErrors: 3, jitter: 0)
+        #expect(retryAt.timeIntervalSince(clock.now) == thirdFailureWait.timeInterval)
+        #expect(await scheduler.allWatches().first?.consecutiveErrors == 3)
+        await running.stop()
     }
 
     /// Issue 15's bug: a journaled watch of a source removed from the configuration was queued and never polled nor
@@ -62,7 +86,7 @@ import ScanCore
         orphan.source = "removed"
         var retyped = watch("w_retyped", nextPollAt: clock.now.addingTimeInterval(60))
         retyped.ref = .opsmx(projectId: "p", scanId: "s", type: "t")
-        #expect(await scheduler.restore([orphan, retyped]) == 2)
+        #expect(await scheduler.restore(saved(orphan, retyped)) == 2)
         for id in ["w_orphan", "w_retyped"] {
             let restored = try #require(await scheduler.watch(id: id))
             #expect(restored.state == .expired)

@@ -59,8 +59,8 @@ import Providers
         let journaled = Watch(id: "w_journaled", source: "binarly", ref: .binarly(productId: "prod", imageId: "img", scanId: nil),
                               scanStartedAt: clock.now, state: .polling, createdAt: clock.now.addingTimeInterval(-60),
                               nextPollAt: clock.now.addingTimeInterval(30), polls: 4)
-        #expect(await scheduler.restore([journaled]) == 1)
-        #expect(await scheduler.restore([journaled]) == 0)
+        #expect(await scheduler.restore([WatchState(watch: journaled)]) == 1)
+        #expect(await scheduler.restore([WatchState(watch: journaled)]) == 0)
         #expect(await scheduler.watch(id: "w_journaled") == journaled)
         clock.advance(by: .seconds(30))
         let done = await probe.change(of: "w_journaled") { $0.state == .done }

@@ -1,14 +1,16 @@
 import Foundation
 import Polling
+import Providers
 import ScanCore
 import StateJournal
 
 /// What the state journal holds, one JSON payload per record: a scan as cached, a delivery key claimed, a watch
-/// with its schedule. Each record is a full state, never a delta, so replay keeps the newest and order matters little.
+/// with its schedule and what its next poll needs. Each record is a full state, never a delta, so replay keeps the
+/// newest and order matters little.
 enum DurableRecord {
     case scan(Scan)
     case delivery(key: String, claimedAt: Date)
-    case watch(Watch)
+    case watch(WatchState)
 
     private enum Kind: UInt8 {
         case scan = 1
@@ -42,23 +44,30 @@ enum DurableRecord {
         }
     }
 
+    /// The watch as the API shows it, its exact times, and where its polling stands: the ref its last poll resolved
+    /// and its run of failures. Records written before these two were kept have neither: such a watch polls its own
+    /// ref with a fresh backoff, as it did then.
     private struct WatchPayload: Codable {
         var watch: Watch
         var times: ExactTimes
+        var pollRef: ScanRef?
+        var consecutiveErrors: Int?
 
-        init(_ watch: Watch) {
-            self.watch = watch
+        init(_ state: WatchState) {
+            watch = state.watch
             times = ExactTimes([watch.createdAt, watch.scanStartedAt, watch.nextPollAt])
+            pollRef = state.pollRef
+            consecutiveErrors = state.consecutiveErrors
         }
 
-        var restored: Watch {
+        var restored: WatchState {
             var watch = watch
             if let times = times.dates(count: 3) {
                 watch.createdAt = times[0] ?? watch.createdAt
                 watch.scanStartedAt = times[1] ?? watch.scanStartedAt
                 watch.nextPollAt = times[2]
             }
-            return watch
+            return WatchState(watch: watch, pollRef: pollRef, consecutiveErrors: consecutiveErrors ?? 0)
         }
     }
 
@@ -94,8 +103,8 @@ enum DurableRecord {
                 kind: Kind.delivery.rawValue,
                 payload: Array(try Self.encoder.encode(
                     DeliveryPayload(key: key, claimedAt: claimedAt.timeIntervalSince1970))))
-        case .watch(let watch):
-            return JournalRecord(kind: Kind.watch.rawValue, payload: Array(try Self.encoder.encode(WatchPayload(watch))))
+        case .watch(let state):
+            return JournalRecord(kind: Kind.watch.rawValue, payload: Array(try Self.encoder.encode(WatchPayload(state))))
         }
     }
 

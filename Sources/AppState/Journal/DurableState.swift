@@ -25,7 +25,7 @@ public final class DurableState: Sendable {
     /// Set once the scheduler exists (it is built with this object's hooks); snapshots read its watches.
     private let scheduler = Locked<WatchScheduler?>(nil)
     /// Watches read back at start, handed to the scheduler by `resumeWatches`.
-    private let replayedWatches: Locked<[Watch]>
+    private let replayedWatches: Locked<[WatchState]>
     /// Compactions asked for (one pending at most), run one at a time by `runCompactions`.
     private let compactionRequests: AsyncStream<Void>
     private let compactionSink: AsyncStream<Void>.Continuation
@@ -37,7 +37,7 @@ public final class DurableState: Sendable {
         options: JournalOptions = JournalOptions()
     ) throws {
         var scans: [String: Scan] = [:]
-        var watches: [String: Watch] = [:]
+        var watches: [String: WatchState] = [:]
         var deliveries = 0
         var undecodable = 0
         journal = try StateJournal(directory: directory, options: options, warn: { logger.warning("\($0)") }) { record in
@@ -49,8 +49,8 @@ public final class DurableState: Sendable {
                 case .delivery(let key, let claimedAt):
                     _ = ledger.claim(key, now: claimedAt)
                     deliveries += 1
-                case .watch(let watch):
-                    watches[watch.id] = watch
+                case .watch(let state):
+                    watches[state.watch.id] = state
                 }
             } catch {
                 undecodable += 1
@@ -94,8 +94,8 @@ public final class DurableState: Sendable {
         await scheduler.restore(watches)
     }
 
-    func watchChanged(_ watch: Watch) {
-        submit(.watch(watch))
+    func watchChanged(_ state: WatchState) {
+        submit(.watch(state))
     }
 
     /// Journal settings for a service accepting bodies of up to `maxBodyBytes`: a scan record carries its raw

@@ -69,7 +69,7 @@ enum PollerFactory {
             onExpired: { watch in
                 events.publish(type: "watch.expired", payload: WatchEventJSON.encode(type: "watch.expired", watch: watch))
             },
-            onChange: { watch in state.watchChanged(watch) },
+            onChange: { saved in state.watchChanged(saved) },
             logger: logger)
     }
 }
