@@ -7,6 +7,12 @@ import Darwin
 /// A value guarded by a pthread mutex, with condition variables on the monotonic clock for threads that wait for it
 /// to change: the pool's job queue. (`Locked` of the Locking module has no conditions; this is its waiting sibling,
 /// and ThreadSanitizer sees both.)
+///
+/// Waiting has one shape, ``waitFor(_:)``: the caller looks at the value and says what it wants, and the lock does
+/// the waiting between looks, each look a fresh access to the value. A wait inside one `inout` access could not be
+/// trusted: Swift assumes nobody else changes an `inout` during the access, so the optimizer may keep the value in
+/// registers across the wait and never see another thread's change (the replica shutdown hang of issue 19, where a
+/// pool worker never saw `closed`). So no body gets a way to wait.
 final class ConditionLock<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let conditions: UnsafeMutablePointer<pthread_cond_t>
@@ -41,11 +47,38 @@ final class ConditionLock<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `body` under the lock. `body` gets a ``Waiter`` to wait on a condition (releasing the lock meanwhile).
-    func withLock<Result>(_ body: (inout Value, Waiter) throws -> Result) rethrows -> Result {
+    /// Runs `body` under the lock.
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&value, Waiter(mutex: mutex, conditions: conditions))
+        return try body(&value)
+    }
+
+    /// What a look at the value decided.
+    enum Look<Result> {
+        case done(Result)
+        /// Wait on condition `index` until it is signalled, then look again.
+        case wait(Int)
+        /// Wait on condition `index` until it is signalled or the monotonic clock reaches `deadline` (ns), then look again.
+        case waitUntil(Int, deadline: UInt64)
+    }
+
+    /// Looks at the value under the lock until `look` is done with it, waiting (the lock released meanwhile) as each
+    /// look asks. Spurious wake-ups only mean one more look.
+    func waitFor<Result>(_ look: (inout Value) -> Look<Result>) -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while true {
+            switch look(&value) {
+            case .done(let result):
+                return result
+            case .wait(let index):
+                pthread_cond_wait(conditions + index, mutex)
+            case .waitUntil(let index, let deadline):
+                var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                pthread_cond_timedwait(conditions + index, mutex, &time)
+            }
+        }
     }
 
     /// Wakes every thread waiting on condition `index`. Callable with or without the lock held.
@@ -55,23 +88,6 @@ final class ConditionLock<Value>: @unchecked Sendable {
 
     func signal(_ index: Int) {
         pthread_cond_signal(conditions + index)
-    }
-
-    struct Waiter {
-        fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
-        fileprivate let conditions: UnsafeMutablePointer<pthread_cond_t>
-
-        /// Waits on condition `index` until signalled (spurious wake-ups happen: re-check the value — in a new
-        /// `withLock`: the body's `inout` value may be a copy the compiler keeps, blind to other threads' changes).
-        func wait(_ index: Int) {
-            pthread_cond_wait(conditions + index, mutex)
-        }
-
-        /// Waits on condition `index` until signalled or until the monotonic clock reaches `deadline` (ns).
-        func wait(_ index: Int, until deadline: UInt64) {
-            var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-            pthread_cond_timedwait(conditions + index, mutex, &time)
-        }
     }
 }
 

@@ -71,7 +71,7 @@ public final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
         let deadline = monotonicNanoseconds() + configuration.acquireTimeout.nanoseconds
-        let id = queue.withLock { queue, _ in
+        let id = queue.withLock { queue in
             queue.nextId += 1
             return queue.nextId
         }
@@ -82,7 +82,7 @@ public final class PostgresPool: Sendable {
                     run: { connection in continuation.resume(with: Swift.Result { try body(connection) }) },
                     fail: { continuation.resume(throwing: $0) }
                 )
-                let refused = queue.withLock { queue, _ -> Bool in
+                let refused = queue.withLock { queue -> Bool in
                     guard !queue.closed else { return true }
                     queue.pending.append(job)
                     return false
@@ -95,7 +95,7 @@ public final class PostgresPool: Sendable {
                 queue.signal(Self.reaperWake)
             }
         } onCancel: {
-            queue.withLock { queue, _ in queue.remove(id: id) }?.fail(CancellationError())
+            queue.withLock { queue in queue.remove(id: id) }?.fail(CancellationError())
         }
     }
 
@@ -109,7 +109,7 @@ public final class PostgresPool: Sendable {
     /// connections and ends the threads. Idempotent. Blocks until the closures running have returned: from async
     /// code, call ``shutdown()``.
     public func close() {
-        let abandoned = queue.withLock { queue, _ -> [Job] in
+        let abandoned = queue.withLock { queue -> [Job] in
             queue.closed = true
             var jobs: [Job] = []
             while let job = queue.pending.popFirst() { jobs.append(job) }
@@ -154,39 +154,28 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// The next job, or nil once the pool is closed. Each look at the queue is a `withLock` of its own: the queue is
-    /// an `inout` inside one, and the compiler may keep an `inout` value in registers for the whole call (nobody else
-    /// may change it meanwhile, as far as Swift knows), so a loop that waited inside one call never saw `closed` set
-    /// by `close()` — a replica then hung at shutdown joining its workers (seen, with gdb, in issue 19).
+    /// The next job, or nil once the pool is closed.
     private func nextJob() -> Job? {
-        while true {
-            let next: Job?? = queue.withLock { queue, waiter in
-                if queue.closed { return .some(nil) }
-                if let job = queue.pending.popFirst() { return .some(job) }
-                waiter.wait(Self.workAvailable)
-                return nil
-            }
-            if let next { return next }
+        queue.waitFor { queue in
+            if queue.closed { return .done(nil) }
+            if let job = queue.pending.popFirst() { return .done(job) }
+            return .wait(Self.workAvailable)
         }
     }
 
     /// Fails the jobs nobody took before their deadline. Jobs arrive in deadline order, so only the first is looked at.
     private func reap() {
         while true {
-            let expired = queue.withLock { queue, waiter -> [Job]? in
-                if queue.closed { return nil }
+            let expired: [Job]? = queue.waitFor { queue in
+                if queue.closed { return .done(nil) }
                 let now = monotonicNanoseconds()
                 var expired: [Job] = []
                 while let first = queue.pending.first, first.deadline <= now {
                     expired.append(queue.pending.removeFirst())
                 }
-                if !expired.isEmpty { return expired }
-                if let first = queue.pending.first {
-                    waiter.wait(Self.reaperWake, until: first.deadline)
-                } else {
-                    waiter.wait(Self.reaperWake)
-                }
-                return []
+                if !expired.isEmpty { return .done(expired) }
+                if let first = queue.pending.first { return .waitUntil(Self.reaperWake, deadline: first.deadline) }
+                return .wait(Self.reaperWake)
             }
             guard let expired else { return }
             for job in expired {
