@@ -3,7 +3,8 @@
 Each row (endpoint, protocol, connections, pinning, server) takes the median of its requests/s, p50 and p99 across
 the runs, the largest error count and peak RSS; the ratio column is recomputed from the medians, as compare.sh
 computes it from one run: ScanRelay over Hummingbird on the same row key, ScanRelay over nginx on an nginx row, and
-on a ScanRelay h2c row its rate over its own HTTP/1.1 rate at 32 connections with the same pinning.
+on a ScanRelay h2c row its rate over its own HTTP/1.1 rate at 32 connections with the same pinning. ScanRelay over
+Go (issue 21) is the median of the ratios measured within each run, as that issue states its targets.
 """
 import statistics
 import sys
@@ -34,6 +35,14 @@ def main(paths):
                 order.append(key)
                 samples[key] = []
             samples[key].append(row)
+    # ScanRelay's rate over Go's within each run, by ScanRelay's row key.
+    go_ratios = {}
+    for run in runs:
+        by_key = {tuple(r[c] for c in COLUMNS[:5]): float(r["rps"]) for r in run}
+        for key, rps in by_key.items():
+            go = by_key.get(key[:4] + ("go",))
+            if key[4] == "scanrelay" and go:
+                go_ratios.setdefault(key, []).append(rps / go)
     median = {}
     for key, found in samples.items():
         median[key] = {
@@ -53,6 +62,8 @@ def main(paths):
         ratio = "-"
         if server == "scanrelay" and (hb := median.get((endpoint, proto, conns, pinned, "hummingbird"))):
             ratio = f"{m['rps'] / hb['rps']:.2f}x HB"
+            if key in go_ratios:
+                ratio += f", {statistics.median(go_ratios[key]):.2f}x Go"
         elif server == "nginx" and (sr := median.get((endpoint, proto, conns, pinned, "scanrelay"))):
             ratio = f"SR {sr['rps'] / m['rps']:.2f}x"
         elif server == "scanrelay" and proto == "h2c" and (h1 := median.get((endpoint, "h1", "32", pinned, "scanrelay"))):

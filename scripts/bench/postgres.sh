@@ -38,11 +38,28 @@ replica_conn=${conn/dbname=postgres/dbname=scanrelay}
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $C connections, ${D} s per run"
 
 # --- 1. pgbench ---
+# CPU time (user + system, clock ticks) of processes: where an ingest's cost lands on a machine they all share.
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$@"; do
+        if [ -r "/proc/$pid/stat" ]; then total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); fi
+    done
+    echo "$total"
+}
+# The server's: the postmaster's own, its live backends', and (cutime, cstime) those of backends that have exited.
+postgres_ticks() {
+    local pm
+    pm=$(head -1 "$PG/data/postmaster.pid")
+    echo $(( $(awk '{print $16 + $17}' "/proc/$pm/stat") + $(cpu_ticks "$pm" $(pgrep -P "$pm")) ))
+}
+per_unit_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}'; }
 runuser_maybe() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 runuser_maybe pgbench -q -i -s 10 "$pg_bench_conn" >/dev/null 2>&1
-pgbench_tps=$(runuser_maybe pgbench -n -b tpcb-like -c "$C" -j 2 -T "$D" "$pg_bench_conn" 2>/dev/null \
-    | awk '/^tps = / {print $3; exit}')
-echo "pgbench tpcb-like: $pgbench_tps TPS"
+pg_before=$(postgres_ticks)
+runuser_maybe pgbench -n -b tpcb-like -c "$C" -j 2 -T "$D" "$pg_bench_conn" >"$WORK/pgbench.txt" 2>/dev/null
+pg_ticks=$(( $(postgres_ticks) - pg_before ))
+pgbench_tps=$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt")
+echo "pgbench tpcb-like: $pgbench_tps TPS; PostgreSQL CPU per transaction $(per_unit_us "$pg_ticks" "$(awk '/^number of transactions actually processed:/ {print $NF}' "$WORK/pgbench.txt")") us"
 
 # --- 2. two replicas, webhook ingest ---
 cat >"$WORK/replica.yaml" <<YAML
@@ -86,13 +103,19 @@ end
 LUA
 half=$((C / 2))
 wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+wrk_requests() { awk '/ requests in / {print $1}' "$1"; }
+replica_pids=("${PIDS[@]}")
+pg_before=$(postgres_ticks); sr_before=$(cpu_ticks "${replica_pids[@]}")
 wrk -t1 -c"$half" -d"${D}s" -s "$WORK/ingest.lua" http://127.0.0.1:18101 -- a1 >"$WORK/ingest-a.txt" &
 wa=$!
 wrk -t1 -c"$half" -d"${D}s" -s "$WORK/ingest.lua" http://127.0.0.1:18102 -- b1 >"$WORK/ingest-b.txt"
 wait "$wa"
 ingest=$(awk -v a="$(wrk_rps "$WORK/ingest-a.txt")" -v b="$(wrk_rps "$WORK/ingest-b.txt")" 'BEGIN {printf "%.0f", a + b}')
+pg_ticks=$(( $(postgres_ticks) - pg_before )); sr_ticks=$(( $(cpu_ticks "${replica_pids[@]}") - sr_before ))
+delivered=$(( $(wrk_requests "$WORK/ingest-a.txt") + $(wrk_requests "$WORK/ingest-b.txt") ))
 errors=$(cat "$WORK/ingest-a.txt" "$WORK/ingest-b.txt" | awk '/^non2xx/ {s += $2} END {print s + 0}')
 echo "webhook ingest, 2 replicas: $ingest deliveries/s ($errors not 2xx) = $(awk -v i="$ingest" -v p="$pgbench_tps" 'BEGIN {printf "%.2f", i / p}') x pgbench"
+echo "CPU per delivery: replicas $(per_unit_us "$sr_ticks" "$delivered") us, PostgreSQL $(per_unit_us "$pg_ticks" "$delivered") us (of $(nproc) cores for $D s: $(awk -v t="$((sr_ticks + pg_ticks))" -v hz="$(getconf CLK_TCK)" -v d="$D" -v c="$(nproc)" 'BEGIN {printf "%.0f", t / hz / (d * c) * 100}') %)"
 
 # --- 3. lookups: replica vs memory mode, on the same 1,000 scans ---
 start "$WORK/memory.yaml" 18103
@@ -119,26 +142,33 @@ echo "GET /v1/scans/{id}: PostgreSQL mode $pg_look req/s, memory mode $mem_look 
 # --- 4. list latency at LIST_SCANS scans ---
 have=$(psql "$replica_conn" -qAtX -c "SELECT count(*) FROM scans")
 missing=$((LIST_SCANS - have))
-if [ "$missing" -gt 0 ]; then
-    # Seeded through the service itself (the same rows a delivery writes), as fast as the replicas take them.
-    per=$(( (missing + C - 1) / C ))
-    cat >"$WORK/seed.lua" <<LUA
+# Seeded through the service itself (the same rows a delivery writes), through both replicas at once. wrk cannot
+# stop after a number of requests (a stopped thread still waits out -d), so each round runs for the time the
+# missing rows take at the rate measured above, with a margin; rounds repeat until the table holds enough.
+cat >"$WORK/seed.lua" <<'LUA'
 local counter = 0
 local prefix
 init = function(args) prefix = args[1] end
 request = function()
     counter = counter + 1
-    if counter > $per then wrk.thread:stop() end
     local id = prefix .. "-" .. counter
     return wrk.format("POST", "/v1/webhooks/relay", {["Content-Type"] = "application/json", ["webhook-id"] = "seed-" .. id},
         '{"type":"scan.updated","data":{"upstreamId":"seed-' .. id .. '","subject":{"imageId":"img-seed-' .. id .. '"},"status":"running"}}')
 end
 LUA
-    for n in $(seq 1 "$C"); do
-        wrk -t1 -c1 -d600s -s "$WORK/seed.lua" "http://127.0.0.1:$((18101 + n % 2))" -- "s$n" >/dev/null &
-    done
-    wait
-fi
+round=0
+seed_started=$SECONDS
+while [ "$missing" -gt 0 ]; do
+    round=$((round + 1))
+    seconds=$(awk -v m="$missing" -v r="$ingest" 'BEGIN {if (r < 100) r = 100; printf "%d", m / r * 1.1 + 2}')
+    wrk -t1 -c"$half" -d"${seconds}s" -s "$WORK/seed.lua" http://127.0.0.1:18101 -- "r$round-a" >/dev/null &
+    seed_a=$!
+    wrk -t1 -c"$half" -d"${seconds}s" -s "$WORK/seed.lua" http://127.0.0.1:18102 -- "r$round-b" >/dev/null
+    wait "$seed_a"
+    have=$(psql "$replica_conn" -qAtX -c "SELECT count(*) FROM scans")
+    missing=$((LIST_SCANS - have))
+done
+echo "seeded to $have scans in $round round(s), $((SECONDS - seed_started)) s"
 scans=$(psql "$replica_conn" -qAtX -c "SELECT count(*) FROM scans")
 cat >"$WORK/list.lua" <<'LUA'
 done = function(summary, latency, requests)
