@@ -104,7 +104,7 @@ public final class PostgresConnection {
             }
         }
         defer { PQclear(result) }
-        return try forgettingLostStatements { () throws(PostgresError) in try rows(of: result) }
+        return try rows(of: result)
     }
 
     /// The name `sql` is prepared under in this session, preparing it now (one round trip, once) when it is a query
@@ -129,17 +129,6 @@ public final class PostgresConnection {
     static func isPreparable(_ sql: String) -> Bool {
         let keyword = sql.drop { $0 == " " || $0 == "\n" || $0 == "\t" }.prefix { $0.isLetter }.uppercased()
         return ["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].contains(keyword)
-    }
-
-    /// Runs `body`; when the server says a prepared statement does not exist (SQLSTATE 26000: a pooler in front
-    /// discarded the session's state), this session's are forgotten, so the next calls prepare them again.
-    private func forgettingLostStatements<Result>(_ body: () throws(PostgresError) -> Result) throws(PostgresError) -> Result {
-        do {
-            return try body()
-        } catch {
-            if error.sqlState == "26000" { preparedNames.removeAll() }
-            throw error
-        }
     }
 
     /// Runs `statements` in one round trip (libpq's pipeline mode: all sent, then one sync) and returns their rows in
@@ -193,10 +182,7 @@ public final class PostgresConnection {
         if PQexitPipelineMode(handle) != 1, failure == nil {
             failure = PostgresError(isConnected ? .other : .connectionLost, message: lastMessage)
         }
-        if let failure {
-            if failure.sqlState == "26000" { preparedNames.removeAll() }
-            throw failure
-        }
+        if let failure { throw failure }
         guard results.count == statements.count else {
             throw PostgresError(.unexpectedResult, message: "a pipeline returned \(results.count) results for \(statements.count) statements")
         }
@@ -345,6 +331,9 @@ public final class PostgresConnection {
                 throw PostgresError(.connectionLost, sqlState: sqlState, message: message.isEmpty ? lastMessage : message)
             }
             guard let sqlState else { throw PostgresError(.other, message: message) }
+            // A prepared statement the server no longer has (a pooler in front discarded the session's state):
+            // forget this session's, so the next calls prepare them again. Every statement's error passes here.
+            if sqlState == "26000" { preparedNames.removeAll() }
             throw PostgresError(sqlState: sqlState, message: message)
         }
     }
