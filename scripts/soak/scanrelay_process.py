@@ -50,11 +50,32 @@ class ScanRelay:
         raise RuntimeError("scanrelay did not answer /healthz in time")
 
     def rss_kib(self):
+        return self.memory_kib()["VmRSS"]
+
+    def memory_kib(self):
+        """VmRSS and its parts (RssAnon: the heap and stacks; RssFile: the binary's and libraries' pages)."""
+        fields = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
         with open(f"/proc/{self.pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
+                name = line.split(":", 1)[0]
+                if name in fields:
+                    fields[name] = int(line.split()[1])
+        return fields
+
+    def metric_series(self):
+        """Every sample in /metrics as {"name{labels}": value}."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            connection.request("GET", "/metrics")
+            text = connection.getresponse().read().decode()
+        finally:
+            connection.close()
+        series = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                series[name] = float(value)
+        return series
 
     def alive(self):
         return self.process.poll() is None

@@ -197,7 +197,7 @@ def main():
             threads += [threading.Thread(target=load.sse_subscriber, daemon=True) for _ in range(4)]
         for thread in threads:
             thread.start()
-        samples = sample(server, stats, args.minutes * 60, args.csv)
+        samples = sample(server, upstream, stats, args.minutes * 60, args.csv)
     finally:
         stop.set()
         for thread in threads:
@@ -207,22 +207,37 @@ def main():
     return report(samples, stats, args.minutes, workdir, upstream)
 
 
-def sample(server, stats, duration, csv_path):
-    """RSS every 10 s for the first 2 minutes, then every minute, and once at the end."""
+COLUMNS = ["elapsed_s", "rss_kib", "anon_kib", "file_kib", "requests", "errors", "upstream_polls",
+           "cached_scans", "watches_active", "watches_ended"]
+
+
+def sample(server, upstream, stats, duration, csv_path):
+    """RSS (with its anonymous and file-backed parts) and the service's own gauges every 10 s for the first 2 minutes,
+    then every minute, and once at the end: the counts beside the bytes say whether growth follows held state."""
     start, samples = time.monotonic(), []
     with open(csv_path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["elapsed_s", "rss_kib", "requests", "errors"])
+        writer.writerow(COLUMNS)
         at = 0.0
         while True:
             time.sleep(max(0.0, start + at - time.monotonic()))
             if not server.alive():
                 raise RuntimeError("scanrelay died during the soak")
-            row = (round(time.monotonic() - start), server.rss_kib(), stats.total, stats.errors)
+            memory, series = server.memory_kib(), server.metric_series()
+            watches = {key.split('state="', 1)[1].split('"', 1)[0]: value
+                       for key, value in series.items() if key.startswith("scanrelay_watches{")}
+            row = dict(elapsed_s=round(time.monotonic() - start), rss_kib=memory["VmRSS"],
+                       anon_kib=memory["RssAnon"], file_kib=memory["RssFile"], requests=stats.total,
+                       errors=stats.errors, upstream_polls=sum(upstream.outcomes.values()),
+                       cached_scans=int(series.get("scanrelay_cached_scans", 0)),
+                       watches_active=int(watches.get("waiting", 0) + watches.get("polling", 0)),
+                       watches_ended=int(sum(watches.values()) - watches.get("waiting", 0) - watches.get("polling", 0)))
             samples.append(row)
-            writer.writerow(row)
+            writer.writerow([row[column] for column in COLUMNS])
             handle.flush()
-            print(f"t={row[0]:>5}s  rss={row[1] / 1024:8.1f} MiB  requests={row[2]:>8}  errors={row[3]}", flush=True)
+            print(f"t={row['elapsed_s']:>5}s  rss={row['rss_kib'] / 1024:8.1f} MiB  anon={row['anon_kib'] / 1024:7.1f}"
+                  f"  requests={row['requests']:>8}  polls={row['upstream_polls']:>7}  scans={row['cached_scans']:>6}"
+                  f"  watches={row['watches_active']}+{row['watches_ended']}  errors={row['errors']}", flush=True)
             if at >= duration:
                 return samples
             at = min(duration, at + (10 if at < 120 else 60))
@@ -230,20 +245,23 @@ def sample(server, stats, duration, csv_path):
 
 def report(samples, stats, minutes, workdir, upstream):
     warmup = 300 if minutes * 60 >= 600 else minutes * 60 / 3
-    after = [row for row in samples if row[0] >= warmup]
-    baseline, final = after[0][1], after[-1][1]
-    peak = max(row[1] for row in after)
+    after = [row for row in samples if row["elapsed_s"] >= warmup]
+    baseline, final = after[0]["rss_kib"], after[-1]["rss_kib"]
+    peak = max(row["rss_kib"] for row in after)
     growth = (final - baseline) / baseline
-    elapsed = samples[-1][0]
-    print("\n| minute | RSS MiB | requests | errors |\n|---:|---:|---:|---:|")
+    elapsed = samples[-1]["elapsed_s"]
+    print("\n| minute | RSS MiB | anonymous MiB | requests | upstream polls | cached scans | watches (active + ended) "
+          "| errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in samples:
-        if row[0] % 60 == 0 or row is samples[-1]:
-            print(f"| {row[0] / 60:.0f} | {row[1] / 1024:.1f} | {row[2]} | {row[3]} |")
+        if row["elapsed_s"] % 60 == 0 or row is samples[-1]:
+            print(f"| {row['elapsed_s'] / 60:.0f} | {row['rss_kib'] / 1024:.1f} | {row['anon_kib'] / 1024:.1f} "
+                  f"| {row['requests']} | {row['upstream_polls']} | {row['cached_scans']} "
+                  f"| {row['watches_active']} + {row['watches_ended']} | {row['errors']} |")
     print(f"\nrequests {stats.total} in {elapsed} s ({stats.total / max(elapsed, 1):.0f}/s), errors {stats.errors}")
     for kind, counts in sorted(stats.by_kind.items()):
         print(f"  {kind:22} {counts}")
     print(f"upstream polls {sum(upstream.outcomes.values())}")
-    print(f"RSS baseline at t={after[0][0]} s {baseline / 1024:.1f} MiB, end {final / 1024:.1f} MiB, "
+    print(f"RSS baseline at t={after[0]['elapsed_s']} s {baseline / 1024:.1f} MiB, end {final / 1024:.1f} MiB, "
           f"peak after warm-up {peak / 1024:.1f} MiB, growth {growth * 100:+.1f} % (margin {MARGIN * 100:.0f} %)")
     print(f"server log: {workdir}/scanrelay.log")
     passed = growth < MARGIN and stats.errors == 0
