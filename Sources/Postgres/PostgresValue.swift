@@ -12,7 +12,7 @@ public struct PostgresValue: Sendable, Hashable, CustomStringConvertible {
     /// Text as is. PostgreSQL text cannot hold NUL: those characters are refused by the server's encoding check
     /// anyway, so they are cut here rather than sent.
     public init(_ text: String) {
-        self.text = text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "") : text
+        self.text = text.utf8.contains(0) ? text.replacingOccurrences(of: "\0", with: "") : text
     }
 
     public init(_ value: Int) { text = String(value) }
@@ -53,7 +53,7 @@ public struct PostgresValue: Sendable, Hashable, CustomStringConvertible {
         for (index, element) in elements.enumerated() {
             if index > 0 { text += "," }
             text += "\""
-            for character in element.replacingOccurrences(of: "\0", with: "") {
+            for character in element where character != "\0" {
                 if character == "\"" || character == "\\" { text += "\\" }
                 text.append(character)
             }

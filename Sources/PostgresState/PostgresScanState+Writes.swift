@@ -28,7 +28,8 @@ extension PostgresScanState {
         }
     }
 
-    /// A delivery's claim (`$1` key, `$2` window), then the lock of the scans (`$3` ids) it will change.
+    /// A delivery's claim (`$1` key, `$2` window), then the lock of the scans (`$3` ids, sorted) it will change: no
+    /// claim row, no lock.
     static let claimAndLock = """
         WITH claim AS (
             INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
@@ -36,8 +37,7 @@ extension PostgresScanState {
                 WHERE deliveries.claimed_at <= now() - $2::interval
             RETURNING extract(epoch FROM now()) AS at
         ), locked AS (
-            SELECT \(StoredScan.columns) FROM scans
-            WHERE id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM claim) ORDER BY id FOR UPDATE
+            SELECT scan.* FROM claim, \(StoredScan.lockedByIds("$3"))
         )
         SELECT claim.at, locked.* FROM claim LEFT JOIN locked ON true
         """
@@ -77,8 +77,7 @@ extension PostgresScanState {
         let ids = Set(updates.map(\.scanId)).sorted()
         if !ids.isEmpty {
             let rows = try connection.execute(
-                "SELECT \(StoredScan.columns) FROM scans WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
-                [PostgresValue(textArray: ids)])
+                "SELECT scan.* FROM \(StoredScan.lockedByIds("$1"))", [PostgresValue(textArray: ids)])
             for row in rows.rows {
                 let scan = try StoredScan.decode(row)
                 current[scan.id] = scan

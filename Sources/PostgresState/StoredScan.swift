@@ -44,6 +44,21 @@ enum StoredScan {
         return scan
     }
 
+    /// The scans whose ids are in the `text[]` parameter `ids` (`"$3"`), locked `FOR UPDATE` one by one in the
+    /// array's order (callers sort it, so two writers cannot deadlock), as `scan` with ``columns``: a `FROM` item.
+    ///
+    /// Each id is its own primary-key lookup on purpose. A pooled session prepares a statement once and PostgreSQL
+    /// may then keep a generic plan for it, made from the statistics of that moment: `WHERE id = ANY($n)` planned
+    /// while `scans` was still empty is a sequential scan, and the session kept it as the table grew (every delivery
+    /// read every scan until autovacuum's next ANALYZE). A locking subquery per element cannot be flattened into a
+    /// join, so every plan is a nested loop of index lookups, however few rows the statistics promise.
+    static func lockedByIds(_ ids: String) -> String {
+        """
+        unnest(\(ids)::text[]) WITH ORDINALITY AS wanted(id, position)
+            CROSS JOIN LATERAL (SELECT \(columns) FROM scans WHERE scans.id = wanted.id FOR UPDATE) AS scan
+        """
+    }
+
     /// `INSERT` of a new scan; `ON CONFLICT DO NOTHING` so a scan created meanwhile by another transaction is
     /// noticed (no row back) and merged into instead.
     static let insert = """
