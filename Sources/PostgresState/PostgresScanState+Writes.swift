@@ -15,8 +15,9 @@ extension PostgresScanState {
         // three round trips for a delivery that creates or changes one scan. No row back from the claim is a
         // duplicate (the key is held within the window; nothing was locked); otherwise one row per existing scan, or
         // one with the scan columns NULL when none exists yet. The scans are locked only once the claim succeeded.
-        let claim = [PostgresValue(key), PostgresValue(interval: window), PostgresValue(textArray: ids)]
-        return try await write(first: (Self.claimAndLock, claim)) { claimed, connection in
+        let lock = StoredScan.Lock(ids: ids, parameter: 3)
+        let claim = [PostgresValue(key), PostgresValue(interval: window), lock.parameter]
+        return try await write(first: (Self.claimAndLock(lock), claim)) { claimed, connection in
             guard let first = claimed.rows.first else { return .duplicate }
             var current: [String: Scan] = [:]
             for row in claimed.rows where !row.isNull(1) {
@@ -30,17 +31,19 @@ extension PostgresScanState {
 
     /// A delivery's claim (`$1` key, `$2` window), then the lock of the scans (`$3` ids, sorted) it will change: no
     /// claim row, no lock.
-    static let claimAndLock = """
+    static func claimAndLock(_ lock: StoredScan.Lock) -> String {
+        """
         WITH claim AS (
             INSERT INTO deliveries (key, claimed_at) VALUES ($1, now())
             ON CONFLICT (key) DO UPDATE SET claimed_at = now()
                 WHERE deliveries.claimed_at <= now() - $2::interval
             RETURNING extract(epoch FROM now()) AS at
         ), locked AS (
-            SELECT scan.* FROM claim, \(StoredScan.lockedByIds("$3"))
+            SELECT scan.* FROM \(lock.fromItem(onlyIf: "EXISTS (SELECT 1 FROM claim)"))
         )
         SELECT claim.at, locked.* FROM claim LEFT JOIN locked ON true
         """
+    }
 
     /// A poll's result for the watch holding `fence` (nil: no watch, as for a one-off fetch). The watch row is
     /// share-locked first, so a replica taking the lease over waits for this commit; without the lease (the epoch
@@ -76,8 +79,8 @@ extension PostgresScanState {
         var current: [String: Scan] = [:]
         let ids = Set(updates.map(\.scanId)).sorted()
         if !ids.isEmpty {
-            let rows = try connection.execute(
-                "SELECT scan.* FROM \(StoredScan.lockedByIds("$1"))", [PostgresValue(textArray: ids)])
+            let lock = StoredScan.Lock(ids: ids, parameter: 1)
+            let rows = try connection.execute("SELECT scan.* FROM \(lock.fromItem())", [lock.parameter])
             for row in rows.rows {
                 let scan = try StoredScan.decode(row)
                 current[scan.id] = scan
@@ -133,6 +136,16 @@ extension PostgresScanState {
         }
     }
 
+    /// The rows of ``appendEvents(_:channel:committing:on:)``'s insert: one event (nearly every write) in scalar
+    /// parameters, several unnested from arrays. Two statements rather than one: PostgreSQL plans the array form
+    /// afresh on every call (its generic plan, costed for ten elements, never beats a custom plan for one), which
+    /// doubled the database's work per delivery; the scalar form is planned once per session.
+    private static let oneEvent = "SELECT counter.last_id, $2, $3::bytea, $4 FROM counter"
+    private static let severalEvents = """
+        SELECT counter.last_id - $1::bigint + event.position, event.type, event.payload, NULLIF(event.scan_id, '')
+        FROM counter, unnest($2::text[], $3::bytea[], $4::text[]) WITH ORDINALITY AS event(type, payload, scan_id, position)
+        """
+
     /// Takes the ids from the one-row counter, inserts the events and notifies with the last id, in one statement —
     /// the last write before COMMIT: the counter's row lock orders the writers, so ids become visible in commit order
     /// without gaps (an id of a rolled-back transaction is given again), and one statement holds that lock for one
@@ -151,19 +164,20 @@ extension PostgresScanState {
                 UPDATE event_counter SET last_id = last_id + $1::bigint RETURNING last_id
             ), inserted AS (
                 INSERT INTO events (id, type, payload, scan_id)
-                SELECT counter.last_id - $1::bigint + event.position, event.type, event.payload, NULLIF(event.scan_id, '')
-                FROM counter, unnest($2::text[], $3::bytea[], $4::text[]) WITH ORDINALITY
-                    AS event(type, payload, scan_id, position)
+                \(events.count == 1 ? oneEvent : severalEvents)
                 RETURNING id
             )
             SELECT counter.last_id, (SELECT count(*) FROM inserted), pg_notify($5, counter.last_id::text) FROM counter
             """,
-            [
-                PostgresValue(events.count), PostgresValue(textArray: events.map(\.type)),
-                PostgresValue(byteaArray: events.map(\.payload)),
-                // Scan ids are never empty (ids are validated), so "" stands for an event of no scan.
-                PostgresValue(textArray: events.map { $0.scanId ?? "" }), PostgresValue(channel),
-            ]
+            events.count == 1
+                ? [PostgresValue(1), PostgresValue(events[0].type), PostgresValue(bytes: events[0].payload),
+                   events[0].scanId.map { PostgresValue($0) }, PostgresValue(channel)]
+                : [
+                    PostgresValue(events.count), PostgresValue(textArray: events.map(\.type)),
+                    PostgresValue(byteaArray: events.map(\.payload)),
+                    // Scan ids are never empty (ids are validated), so "" stands for an event of no scan.
+                    PostgresValue(textArray: events.map { $0.scanId ?? "" }), PostgresValue(channel),
+                ]
         ).single("the event counter")
         let lastId = UInt64(try last.int64(0))
         guard try last.int64(1) == Int64(events.count) else {

@@ -44,19 +44,35 @@ enum StoredScan {
         return scan
     }
 
-    /// The scans whose ids are in the `text[]` parameter `ids` (`"$3"`), locked `FOR UPDATE` one by one in the
-    /// array's order (callers sort it, so two writers cannot deadlock), as `scan` with ``columns``: a `FROM` item.
+    /// The scans a write changes, locked `FOR UPDATE` by id in the order given (callers sort the ids, so two writers
+    /// cannot deadlock): a `FROM` item yielding them as `scan` with ``columns``, and its parameter.
     ///
-    /// Each id is its own primary-key lookup on purpose. A pooled session prepares a statement once and PostgreSQL
-    /// may then keep a generic plan for it, made from the statistics of that moment: `WHERE id = ANY($n)` planned
-    /// while `scans` was still empty is a sequential scan, and the session kept it as the table grew (every delivery
-    /// read every scan until autovacuum's next ANALYZE). A locking subquery per element cannot be flattened into a
-    /// join, so every plan is a nested loop of index lookups, however few rows the statistics promise.
-    static func lockedByIds(_ ids: String) -> String {
-        """
-        unnest(\(ids)::text[]) WITH ORDINALITY AS wanted(id, position)
-            CROSS JOIN LATERAL (SELECT \(columns) FROM scans WHERE scans.id = wanted.id FOR UPDATE) AS scan
-        """
+    /// The shape is chosen for PostgreSQL's plan cache. A pooled session prepares each statement once; PostgreSQL then
+    /// plans it afresh on every call until a generic plan costs no more than the custom ones, and keeps that generic
+    /// plan, made from the statistics of that moment, for the rest of the session. One id (a poll's result, nearly
+    /// every webhook) is an equality on the primary key: an index scan in every plan, so the generic plan wins at
+    /// once. Several ids are one primary-key probe each through a locking subquery, which cannot be flattened into
+    /// a join: `id = ANY($n)` planned while `scans` was empty was a sequential scan, kept as the table grew.
+    struct Lock {
+        let parameter: PostgresValue
+        private let ids: Int
+        private let position: Int
+
+        init(ids: [String], parameter position: Int) {
+            self.ids = ids.count
+            self.position = position
+            parameter = ids.count == 1 ? PostgresValue(ids[0]) : PostgresValue(textArray: ids)
+        }
+
+        /// The `FROM` item; `condition` (SQL) must hold as well for anything to be read and locked.
+        func fromItem(onlyIf condition: String = "true") -> String {
+            let scan = "SELECT \(StoredScan.columns) FROM scans WHERE"
+            if ids == 1 { return "(\(scan) id = $\(position) AND \(condition) FOR UPDATE) AS scan" }
+            return """
+                unnest($\(position)::text[]) WITH ORDINALITY AS wanted(id, position)
+                    CROSS JOIN LATERAL (\(scan) scans.id = wanted.id AND \(condition) FOR UPDATE) AS scan
+                """
+        }
     }
 
     /// `INSERT` of a new scan; `ON CONFLICT DO NOTHING` so a scan created meanwhile by another transaction is

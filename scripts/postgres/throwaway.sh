@@ -11,7 +11,8 @@
 #
 # initdb refuses to run as root: as root, the cluster belongs to the `postgres` user (DIR is handed to it with chown)
 # and the server runs through `runuser`; as a normal user, it runs as that user. PG_BIN overrides where the server
-# binaries are (default: pg_config --bindir, else /usr/lib/postgresql/15/bin).
+# binaries are (default: pg_config --bindir, else /usr/lib/postgresql/15/bin). PG_OPTIONS adds server options (for a
+# profile: "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on").
 set -euo pipefail
 
 bin=${PG_BIN:-}
@@ -26,7 +27,7 @@ fi
 
 # The server listens on a Unix socket in DIR only; durability is off, since nothing here is kept.
 server_options() {
-    echo "-k $1 -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    echo "-k $1 -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_OPTIONS:-}"
 }
 
 as_owner() {
