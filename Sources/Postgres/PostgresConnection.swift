@@ -89,22 +89,60 @@ public final class PostgresConnection {
     /// The socket, for waiting on notifications with poll().
     var socket: Int32 { PQsocket(handle) }
 
-    /// Runs `sql` with `parameters` (`$1`, `$2`… in text form) and returns its rows. One statement per call; a query
+    /// Runs `sql` with `parameters` (`$1`, `$2`…) and returns its rows. One statement per call; a query
     /// or data change is prepared on its first call in this session and executed prepared from then on.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [PostgresValue?] = []) throws(PostgresError) -> PostgresRows {
         let name = try prepared(sql, parameterCount: parameters.count)
-        let texts = parameters.map { $0.map { strdup($0.text) } ?? nil }
-        defer { for pointer in texts { free(pointer) } }
-        let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+        let result = Self.withLibpqParameters(parameters) { count, values, lengths, formats in
             if let name {
-                PQexecPrepared(handle, name, Int32(texts.count), values.baseAddress, nil, nil, 0)
+                PQexecPrepared(handle, name, count, values, lengths, formats, 0)
             } else {
-                PQexecParams(handle, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+                PQexecParams(handle, sql, count, nil, values, lengths, formats, 0)
             }
         }
         defer { PQclear(result) }
         return try rows(of: result)
+    }
+
+    /// `parameters` as libpq's four arguments — count, values, lengths, formats — valid inside `body` only: every
+    /// value in one buffer, text NUL-terminated (libpq reads text as C strings and ignores its length), binary with
+    /// its length.
+    private static func withLibpqParameters<Result>(
+        _ parameters: [PostgresValue?],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> Result
+    ) -> Result {
+        var storage: [UInt8] = []
+        var offsets: [Int?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        storage.reserveCapacity(parameters.reduce(0) { $0 + ($1?.bytes.count ?? 0) + 1 })
+        for parameter in parameters {
+            guard let parameter else {
+                offsets.append(nil)
+                lengths.append(0)
+                formats.append(0)
+                continue
+            }
+            offsets.append(storage.count)
+            storage.append(contentsOf: parameter.bytes)
+            if !parameter.isBinary { storage.append(0) }
+            lengths.append(Int32(parameter.bytes.count))
+            formats.append(parameter.isBinary ? 1 : 0)
+        }
+        storage.append(0)   // never empty, so the buffer has an address
+        return storage.withUnsafeBytes { buffer in
+            let values = offsets.map { offset in
+                offset.map { UnsafePointer(buffer.baseAddress!.advanced(by: $0).assumingMemoryBound(to: CChar.self)) }
+            }
+            return values.withUnsafeBufferPointer { values in
+                lengths.withUnsafeBufferPointer { lengths in
+                    formats.withUnsafeBufferPointer { formats in
+                        body(Int32(parameters.count), values.baseAddress, lengths.baseAddress, formats.baseAddress)
+                    }
+                }
+            }
+        }
     }
 
     /// The name `sql` is prepared under in this session, preparing it now (one round trip, once) when it is a query
@@ -143,15 +181,13 @@ public final class PostgresConnection {
         guard PQenterPipelineMode(handle) == 1 else { throw PostgresError(.other, message: lastMessage) }
         var sendFailure: PostgresError?
         for (statement, name) in zip(statements, names) where sendFailure == nil {
-            let texts = statement.parameters.map { $0.map { strdup($0.text) } ?? nil }
-            let sent = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+            let sent = Self.withLibpqParameters(statement.parameters) { count, values, lengths, formats in
                 if let name {
-                    PQsendQueryPrepared(handle, name, Int32(texts.count), values.baseAddress, nil, nil, 0)
+                    PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
                 } else {
-                    PQsendQueryParams(handle, statement.sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+                    PQsendQueryParams(handle, statement.sql, count, nil, values, lengths, formats, 0)
                 }
             }
-            for pointer in texts { free(pointer) }
             if sent != 1 { sendFailure = PostgresError(isConnected ? .other : .connectionLost, message: lastMessage) }
         }
         if sendFailure == nil, PQpipelineSync(handle) != 1 {

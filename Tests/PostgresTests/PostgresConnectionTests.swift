@@ -96,6 +96,30 @@ import ThrowawayPostgres
         #expect(try row.bool(6))
     }
 
+    /// `bytea` parameters travel in binary format beside text ones, in one statement and in a pipeline: NUL bytes,
+    /// the empty value and a NULL between them keep their places.
+    @Test func binaryByteaParametersRoundTripBesideText() async throws {
+        let connection = try PostgresConnection(ConnectionSettings(try await ThrowawayPostgres.freshDatabase()))
+        let blobs: [[UInt8]] = [[0, 0, 1, 0], [], Array(repeating: 0xFF, count: 70_000)]
+        let parameters: [PostgresValue?] = [
+            PostgresValue(bytes: blobs[0]), "é ✓", nil, PostgresValue(bytes: blobs[1]), PostgresValue(bytes: blobs[2]), PostgresValue(42),
+        ]
+        #expect(parameters.compactMap { $0?.isBinary } == [true, false, true, true, false])
+        let sql = "SELECT $1::bytea, $2::text, $3::bytea IS NULL, $4::bytea, length($5::bytea), $6::int + 1"
+        let single = try connection.execute(sql, parameters).single("values")
+        let piped = try connection.executePipelined([(sql, parameters), ("SELECT $1::bytea", [PostgresValue(bytes: blobs[2])])])
+        for row in [single, try piped[0].single("values")] {
+            #expect(try row.bytes(0) == blobs[0])
+            #expect(try row.string(1) == "é ✓")
+            #expect(try row.bool(2))
+            #expect(try row.bytes(3) == [])
+            #expect(try row.int64(4) == 70_000)
+            #expect(try row.int64(5) == 43)
+        }
+        #expect(try piped[1].single("blob").bytes(0) == blobs[2])
+        #expect(PostgresValue(bytes: [0, 0xAB]).text == #"\x00ab"#)
+    }
+
     @Test func aFailedTransactionRollsBackEverything() async throws {
         let connection = try PostgresConnection(ConnectionSettings(try await ThrowawayPostgres.freshDatabase()))
         try connection.execute("CREATE TABLE t (k text PRIMARY KEY)")
