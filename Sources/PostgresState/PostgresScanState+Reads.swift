@@ -27,7 +27,11 @@ extension PostgresScanState {
     /// One page of the scans matching `query`, in the order of ``ScanStore/list(_:)`` — newest `createdAt` first,
     /// ties by id bytes descending — and with the same page tokens, so the database and a replica's memory answer
     /// a token alike. The page is always full when more scans match (no walk budget here: the indexes bound it).
-    public func list(_ query: ScanQuery) async throws -> ScanPage {
+    ///
+    /// `known(id, revision)` may give the scan at that revision from elsewhere (a replica's cache) so that its stored
+    /// document is not decoded: decoding was most of a page's time (2.5 ms for 100 scans). Not asked for a page
+    /// with `raw`, which caches do not hold.
+    public func list(_ query: ScanQuery, known: @escaping @Sendable (String, UInt64) -> Scan? = { _, _ in nil }) async throws -> ScanPage {
         var conditions: [String] = []
         var parameters: [PostgresValue?] = []
         func condition(_ sql: (String) -> String, _ value: PostgresValue) {
@@ -51,13 +55,16 @@ extension PostgresScanState {
         let limit = max(1, query.limit)
         parameters.append(PostgresValue(limit + 1))
         let sql = """
-            SELECT \(query.includeRaw ? StoredScan.columns : StoredScan.columnsWithoutRaw) FROM scans
+            SELECT id, revision, \(query.includeRaw ? StoredScan.columns : StoredScan.columnsWithoutRaw) FROM scans
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY created_key DESC, id DESC LIMIT $\(parameters.count)::bigint
             """
-        let bound = parameters
+        let bound = parameters, includeRaw = query.includeRaw
         let scans = try await read { connection in
-            try connection.execute(sql, bound).rows.map { try StoredScan.decode($0) }
+            try connection.execute(sql, bound).rows.map { row in
+                if !includeRaw, let scan = known(try row.string(0), UInt64(try row.int64(1))) { return scan }
+                return try StoredScan.decode(row, from: 2)
+            }
         }
         guard scans.count > limit else { return ScanPage(servedScans: scans, nextPageToken: nil) }
         let page = Array(scans.prefix(limit))

@@ -199,7 +199,12 @@ public final class PostgresStateStore: StateStore {
 
     public func list(_ query: ScanQuery) async throws(StateError) -> ScanPage {
         do {
-            return try await database.list(query)
+            // Rows the cache holds at the same revision are taken from it rather than decoded.
+            let cache = self.cache
+            return try await database.list(query) { id, revision in
+                guard let cached = cache.scan(id: id, includingRaw: false), cached.revision == revision else { return nil }
+                return cached
+            }
         } catch is ScanQuery.InvalidPageToken {
             throw .invalidPageToken
         } catch {

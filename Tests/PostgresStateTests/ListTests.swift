@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Postgres
 import PostgresState
 import ScanCore
@@ -85,5 +86,42 @@ import Testing
         await #expect(throws: ScanQuery.InvalidPageToken.self) {
             try await database.state.list(ScanQuery(pageToken: "!!"))
         }
+    }
+
+    /// A row whose id and revision the caller already knows (a replica's cache) is taken from it, not decoded; any
+    /// other revision is decoded; a page with `raw` never asks.
+    @Test func rowsTheCallerKnowsAtTheirRevisionAreNotDecoded() async throws {
+        let database = try await TestDatabase.make()
+        defer { database.close() }
+        for index in 0..<6 {
+            _ = try await database.state.acceptDelivery(key: "d\(index)", window: .seconds(60), updates: [Self.update(index)])
+        }
+        let stored = try await database.state.list(ScanQuery(limit: 10)).scans
+        let knownId = stored[2].id, knownRevision = stored[2].revision
+        var cached = stored[2]
+        cached.upstreamStatus = "from the cache"
+        let marker = cached
+        let asked = Locked<[String]>([])
+        let known: @Sendable (String, UInt64) -> Scan? = { id, revision in
+            asked.withLock { $0.append(id) }
+            return id == knownId && revision == knownRevision ? marker : nil
+        }
+        let page = try await database.state.list(ScanQuery(limit: 10), known: known)
+        #expect(page.scans.map(\.id) == stored.map(\.id))
+        #expect(page.scans[2].upstreamStatus == "from the cache")
+        #expect(page.scans.enumerated().allSatisfy { $0.offset == 2 || $0.element == stored[$0.offset] })
+        #expect(asked.withLock { $0 } == stored.map(\.id))
+
+        // The scan changes: its new revision is decoded, whatever the caller holds for the old one.
+        var changed = try #require((0..<6).map(Self.update).first { $0.scanId == knownId })
+        changed.status = .failed
+        changed.upstreamUpdatedAt = .t(2000)
+        _ = try await database.state.acceptDelivery(key: "d-changed", window: .seconds(60), updates: [changed])
+        let after = try await database.state.list(ScanQuery(limit: 10), known: known).scans
+        #expect(after.first { $0.id == knownId }?.upstreamStatus != "from the cache")
+
+        asked.withLock { $0 = [] }
+        _ = try await database.state.list(ScanQuery(limit: 10, includeRaw: true), known: known)
+        #expect(asked.withLock { $0 }.isEmpty)
     }
 }
