@@ -50,19 +50,38 @@ extension PostgresScanState {
     /// moved on, or the watch is gone) nothing is written.
     public func keep(_ update: ScanUpdate, fence: WatchFence?) async throws -> KeepOutcome {
         let channel = configuration.notifyChannel
-        return try await write { connection in
-            if let fence {
-                let held = try connection.execute(
-                    "SELECT 1 FROM watches WHERE id = $1 AND lease_epoch = $2::bigint FOR SHARE",
-                    [PostgresValue(fence.watchId), PostgresValue(fence.epoch)])
-                guard !held.rows.isEmpty else { return .fenceLost }
+        let lock = StoredScan.Lock(ids: [update.scanId], parameter: 1)
+        let parameters = [lock.parameter] + (fence.map { [PostgresValue($0.watchId), PostgresValue($0.epoch)] } ?? [])
+        // BEGIN travels with the fence's check, the database's clock and the scan's lock; the event with the COMMIT:
+        // three round trips for a poll's result.
+        return try await write(first: (Self.fenceAndLock(lock, fenced: fence != nil), parameters)) { first, connection in
+            guard let row = first.rows.first else { throw PostgresError(.unexpectedResult, message: "no row from a poll's lock") }
+            guard try row.bool(1) else { return .fenceLost }
+            var current: [String: Scan] = [:]
+            if !row.isNull(2) {
+                let scan = try StoredScan.decode(row, from: 2)
+                current[scan.id] = scan
             }
-            let outcomes = try Self.apply([update], now: try Self.databaseNow(connection), on: connection)
-            guard let applied = try Self.appendEvents(for: outcomes, channel: channel, on: connection).first else {
+            let outcomes = try Self.apply([update], now: try row.epochDate(0), locked: current, on: connection)
+            guard let applied = try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection).first else {
                 throw PostgresError(.unexpectedResult, message: "a kept update produced no outcome")
             }
             return .kept(applied)
         }
+    }
+
+    /// The first statement of ``keep(_:fence:)``: the watch row share-locked when `fenced` (`$2` id, `$3` epoch), so
+    /// a replica taking the lease over waits for this commit, and whether it is held; the database's clock; then
+    /// the scan (`$1`) locked, only while the lease holds. One row: the time, the lease, the scan's columns (NULL
+    /// when there is no such scan yet).
+    static func fenceAndLock(_ lock: StoredScan.Lock, fenced: Bool) -> String {
+        let held = fenced ? "SELECT 1 FROM watches WHERE id = $2 AND lease_epoch = $3::bigint FOR SHARE" : "SELECT 1"
+        return """
+            WITH held AS (\(held)), locked AS (
+                SELECT scan.* FROM \(lock.fromItem(onlyIf: "EXISTS (SELECT 1 FROM held)"))
+            )
+            SELECT extract(epoch FROM now()), EXISTS (SELECT 1 FROM held), locked.* FROM (SELECT 1) AS one LEFT JOIN locked ON true
+            """
     }
 
     /// Appends one event not tied to a scan change (a watch's end, say) in its own transaction.
@@ -73,24 +92,9 @@ extension PostgresScanState {
         }
     }
 
-    /// Merges `updates` in order into their scans (locked in id order, so two deliveries touching the same scans
-    /// cannot deadlock on them), writing each change at once.
-    static func apply(_ updates: [ScanUpdate], now: Date, on connection: PostgresConnection) throws -> [ApplyOutcome] {
-        var current: [String: Scan] = [:]
-        let ids = Set(updates.map(\.scanId)).sorted()
-        if !ids.isEmpty {
-            let lock = StoredScan.Lock(ids: ids, parameter: 1)
-            let rows = try connection.execute("SELECT scan.* FROM \(lock.fromItem())", [lock.parameter])
-            for row in rows.rows {
-                let scan = try StoredScan.decode(row)
-                current[scan.id] = scan
-            }
-        }
-        return try apply(updates, now: now, locked: current, on: connection)
-    }
-
-    /// ``apply(_:now:on:)`` once the existing scans among `updates`' are locked and read (`locked`, by id); a scan
-    /// missing there is created, or merged into if another transaction created it meanwhile.
+    /// Merges `updates` in order into their scans, writing each change at once, once the existing ones are locked
+    /// (in id order, so two writers touching the same scans cannot deadlock on them) and read (`locked`, by id); a
+    /// scan missing there is created, or merged into if another transaction created it meanwhile.
     static func apply(
         _ updates: [ScanUpdate], now: Date, locked: [String: Scan], on connection: PostgresConnection
     ) throws -> [ApplyOutcome] {

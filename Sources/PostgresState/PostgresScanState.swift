@@ -65,9 +65,4 @@ public final class PostgresScanState: Sendable {
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws -> Result {
         try await pool.withConnection(body)
     }
-
-    /// The database's clock, now (the transaction's start time inside a transaction).
-    static func databaseNow(_ connection: PostgresConnection) throws -> Date {
-        try connection.execute("SELECT extract(epoch FROM now())").single("now").epochDate(0)
-    }
 }
