@@ -17,13 +17,7 @@ import ThrowawayPostgres
         let settings = try ConnectionSettings(database.connectionString + " options='-c plan_cache_mode=force_generic_plan'")
         let pool = PostgresPool(settings, configuration: .init(size: 2, acquireTimeout: .seconds(30)))
         let state = PostgresScanState(pool: pool)
-        for index in 0..<20 {
-            let update = ScanUpdate.make(upstreamId: "scan-\(index % 5)", status: .running, created: .t(0), updated: .t(Double(index)))
-            _ = try await state.acceptDelivery(key: "d-\(index)", window: .seconds(3600), updates: [update])
-            _ = try await state.keep(
-                ScanUpdate.make(upstreamId: "scan-\(index % 5)", status: .completed, created: .t(0), updated: .t(Double(100 + index)), via: .poll),
-                fence: nil)
-        }
+        try await Self.deliverAndPoll(20, scans: 5, into: state)
         // Two ids in one delivery take the other statement shape; it must plan to the index as well.
         _ = try await state.acceptDelivery(
             key: "d-pair", window: .seconds(3600),
@@ -54,13 +48,7 @@ import ThrowawayPostgres
         let pool = PostgresPool(try ConnectionSettings(database.connectionString), configuration: .init(size: 1, acquireTimeout: .seconds(30)))
         defer { pool.close() }
         let state = PostgresScanState(pool: pool)
-        for index in 0..<20 {
-            let update = ScanUpdate.make(upstreamId: "scan-\(index % 4)", status: .running, created: .t(0), updated: .t(Double(index)))
-            _ = try await state.acceptDelivery(key: "d-\(index)", window: .seconds(3600), updates: [update])
-            _ = try await state.keep(
-                ScanUpdate.make(upstreamId: "scan-\(index % 4)", status: .completed, created: .t(0), updated: .t(Double(100 + index)), via: .poll),
-                fence: nil)
-        }
+        try await Self.deliverAndPoll(20, scans: 4, into: state)
         let statements = try await pool.withConnection { connection in
             try connection.execute(
                 "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE generic_plans + custom_plans >= 10"
@@ -71,6 +59,17 @@ import ThrowawayPostgres
         #expect(statements.contains { $0.sql.contains("UPDATE event_counter") })
         for statement in statements {
             #expect(statement.custom <= 5, "planned on every call: \(statement.sql.prefix(80))")
+        }
+    }
+
+    /// `count` webhook deliveries, each followed by a poll's result, spread over `scans` scans.
+    private static func deliverAndPoll(_ count: Int, scans: Int, into state: PostgresScanState) async throws {
+        for index in 0..<count {
+            let upstreamId = "scan-\(index % scans)"
+            let update = ScanUpdate.make(upstreamId: upstreamId, status: .running, created: .t(0), updated: .t(Double(index)))
+            _ = try await state.acceptDelivery(key: "d-\(index)", window: .seconds(3600), updates: [update])
+            let polled = ScanUpdate.make(upstreamId: upstreamId, status: .completed, created: .t(0), updated: .t(Double(100 + index)), via: .poll)
+            _ = try await state.keep(polled, fence: nil)
         }
     }
 
