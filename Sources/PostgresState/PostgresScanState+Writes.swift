@@ -19,12 +19,8 @@ extension PostgresScanState {
         let claim = [PostgresValue(key), PostgresValue(interval: window), lock.parameter]
         return try await write(first: (Self.claimAndLock(lock), claim)) { claimed, connection in
             guard let first = claimed.rows.first else { return .duplicate }
-            var current: [String: Scan] = [:]
-            for row in claimed.rows where !row.isNull(1) {
-                let scan = try StoredScan.decode(row, from: 1)
-                current[scan.id] = scan
-            }
-            let outcomes = try Self.apply(updates, now: try first.epochDate(0), locked: current, on: connection)
+            let locked = try StoredScan.byId(in: claimed, from: 1)
+            let outcomes = try Self.apply(updates, now: try first.epochDate(0), locked: locked, on: connection)
             return .accepted(try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection))
         }
     }
@@ -57,12 +53,8 @@ extension PostgresScanState {
         return try await write(first: (Self.fenceAndLock(lock, fenced: fence != nil), parameters)) { first, connection in
             guard let row = first.rows.first else { throw PostgresError(.unexpectedResult, message: "no row from a poll's lock") }
             guard try row.bool(1) else { return .fenceLost }
-            var current: [String: Scan] = [:]
-            if !row.isNull(2) {
-                let scan = try StoredScan.decode(row, from: 2)
-                current[scan.id] = scan
-            }
-            let outcomes = try Self.apply([update], now: try row.epochDate(0), locked: current, on: connection)
+            let locked = try StoredScan.byId(in: first, from: 2)
+            let outcomes = try Self.apply([update], now: try row.epochDate(0), locked: locked, on: connection)
             guard let applied = try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection).first else {
                 throw PostgresError(.unexpectedResult, message: "a kept update produced no outcome")
             }
@@ -144,11 +136,26 @@ extension PostgresScanState {
     /// parameters, several unnested from arrays. Two statements rather than one: PostgreSQL plans the array form
     /// afresh on every call (its generic plan, costed for ten elements, never beats a custom plan for one), which
     /// doubled the database's work per delivery; the scalar form is planned once per session.
-    private static let oneEvent = "SELECT counter.last_id, $2, $3::bytea, $4 FROM counter"
-    private static let severalEvents = """
-        SELECT counter.last_id - $1::bigint + event.position, event.type, event.payload, NULLIF(event.scan_id, '')
-        FROM counter, unnest($2::text[], $3::bytea[], $4::text[]) WITH ORDINALITY AS event(type, payload, scan_id, position)
-        """
+    private static func eventRows(
+        _ events: [(type: String, payload: [UInt8], scanId: String?)]
+    ) -> (sql: String, parameters: [PostgresValue?]) {
+        if events.count == 1, let event = events.first {
+            return ("SELECT counter.last_id, $2, $3::bytea, $4 FROM counter",
+                    [PostgresValue(1), PostgresValue(event.type), PostgresValue(bytes: event.payload), event.scanId.map { PostgresValue($0) }])
+        }
+        return (
+            """
+            SELECT counter.last_id - $1::bigint + event.position, event.type, event.payload, NULLIF(event.scan_id, '')
+            FROM counter, unnest($2::text[], $3::bytea[], $4::text[]) WITH ORDINALITY AS event(type, payload, scan_id, position)
+            """,
+            [
+                PostgresValue(events.count), PostgresValue(textArray: events.map(\.type)),
+                PostgresValue(byteaArray: events.map(\.payload)),
+                // Scan ids are never empty (ids are validated), so "" stands for an event of no scan.
+                PostgresValue(textArray: events.map { $0.scanId ?? "" }),
+            ]
+        )
+    }
 
     /// Takes the ids from the one-row counter, inserts the events and notifies with the last id, in one statement —
     /// the last write before COMMIT: the counter's row lock orders the writers, so ids become visible in commit order
@@ -162,26 +169,19 @@ extension PostgresScanState {
     ) throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         let run = committing ? connection.executeAndCommit : connection.execute
+        let rows = eventRows(events)
         let last = try run(
             """
             WITH counter AS (
                 UPDATE event_counter SET last_id = last_id + $1::bigint RETURNING last_id
             ), inserted AS (
                 INSERT INTO events (id, type, payload, scan_id)
-                \(events.count == 1 ? oneEvent : severalEvents)
+                \(rows.sql)
                 RETURNING id
             )
             SELECT counter.last_id, (SELECT count(*) FROM inserted), pg_notify($5, counter.last_id::text) FROM counter
             """,
-            events.count == 1
-                ? [PostgresValue(1), PostgresValue(events[0].type), PostgresValue(bytes: events[0].payload),
-                   events[0].scanId.map { PostgresValue($0) }, PostgresValue(channel)]
-                : [
-                    PostgresValue(events.count), PostgresValue(textArray: events.map(\.type)),
-                    PostgresValue(byteaArray: events.map(\.payload)),
-                    // Scan ids are never empty (ids are validated), so "" stands for an event of no scan.
-                    PostgresValue(textArray: events.map { $0.scanId ?? "" }), PostgresValue(channel),
-                ]
+            rows.parameters + [PostgresValue(channel)]
         ).single("the event counter")
         let lastId = UInt64(try last.int64(0))
         guard try last.int64(1) == Int64(events.count) else {

@@ -53,6 +53,17 @@ enum StoredScan {
         return scan
     }
 
+    /// The scans in `rows` from column `first` on, by id; rows whose scan columns are NULL (no such scan yet) are
+    /// skipped.
+    static func byId(in rows: PostgresRows, from first: Int) throws -> [String: Scan] {
+        var scans: [String: Scan] = [:]
+        for row in rows.rows where !row.isNull(first) {
+            let scan = try decode(row, from: first)
+            scans[scan.id] = scan
+        }
+        return scans
+    }
+
     /// The scans a write changes, locked `FOR UPDATE` by id in the order given (callers sort the ids, so two writers
     /// cannot deadlock): a `FROM` item yielding them as `scan` with ``columns``, and its parameter.
     ///
