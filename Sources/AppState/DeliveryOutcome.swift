@@ -7,3 +7,14 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Claimed now, and every update merged (in order).
     case accepted([ApplyOutcome])
 }
+
+/// What a store tells a delivery's follow-up, once the delivery is accepted.
+public struct AcceptedDelivery: Sendable, Equatable {
+    /// False when the store saw, as it committed the delivery, that no active watch follows any of its scans: matching
+    /// the updates against the watches can be skipped. True when some may, or the store did not look.
+    public var watchesMayFollow: Bool
+
+    public init(watchesMayFollow: Bool) {
+        self.watchesMayFollow = watchesMayFollow
+    }
+}

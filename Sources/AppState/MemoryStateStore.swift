@@ -44,7 +44,7 @@ public final class MemoryStateStore: StateStore {
 
     public func acceptDelivery(
         key: String, updates: [ScanUpdate], now: Date,
-        followUp: @Sendable () async throws(StateError) -> Void
+        followUp: @Sendable (AcceptedDelivery) async throws(StateError) -> Void
     ) async throws(StateError) -> DeliveryOutcome {
         // While the journal cannot write, nothing is claimed or applied: the sender retries later.
         try journal?.ensureRecording("the delivery")
@@ -57,7 +57,8 @@ public final class MemoryStateStore: StateStore {
             do throws(StateError) {
                 var outcomes: [ApplyOutcome] = []
                 for update in updates { outcomes.append(try await keepDurably(update, now: now)) }
-                try await followUp()
+                // The scheduler answers "may watches follow?" itself, from memory (`mayMatchWebhooks`).
+                try await followUp(AcceptedDelivery(watchesMayFollow: true))
                 if let journal {
                     guard let position = journal.deliveryAccepted(key: key, at: now) else {
                         throw .unavailable("the delivery could not be recorded in the state directory", retryAfterSeconds: 10)

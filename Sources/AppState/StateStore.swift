@@ -17,13 +17,14 @@ public protocol StateStore: Sendable {
     // MARK: Writes
 
     /// A verified webhook delivery: claims its `key` and merges its `updates` (each change published as an event) as
-    /// one unit, then runs `followUp` (re-fetches and watches the delivery asks for). A key claimed within the dedupe
+    /// one unit, then runs `followUp` (re-fetches and watches the delivery asks for; what the store learned while
+    /// committing, such as whether watches may follow the scans, passed to it). A key claimed within the dedupe
     /// window makes the delivery a duplicate: nothing is merged and `followUp` does not run. When the merge or
     /// `followUp` fails, the claim is given back, so the sender's retry is processed rather than taken for a
     /// duplicate; merging an update twice changes nothing.
     func acceptDelivery(
         key: String, updates: [ScanUpdate], now: Date,
-        followUp: @Sendable () async throws(StateError) -> Void
+        followUp: @Sendable (AcceptedDelivery) async throws(StateError) -> Void
     ) async throws(StateError) -> DeliveryOutcome
 
     /// A poll's result, merged by the same rule as a webhook's.

@@ -17,11 +17,15 @@ extension PostgresScanState {
         // one with the scan columns NULL when none exists yet. The scans are locked only once the claim succeeded.
         let lock = StoredScan.Lock(ids: ids, parameter: 3)
         let claim = [PostgresValue(key), PostgresValue(interval: window), lock.parameter]
+        // The events' statement also asks whether any watch follows these scans, so that the usual delivery, followed
+        // by none, needs no round trip of its own for it. With no event to append (nothing changed) nobody looked.
+        let probe = FollowingWatchProbe(updates)
         return try await write(first: (Self.claimAndLock(lock), claim)) { claimed, connection in
             guard let first = claimed.rows.first else { return .duplicate }
             let locked = try StoredScan.byId(in: claimed, from: 1)
             let outcomes = try Self.apply(updates, now: try first.epochDate(0), locked: locked, on: connection)
-            return .accepted(try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection))
+            let appended = try Self.appendEvents(for: outcomes, channel: channel, probing: probe, committing: true, on: connection)
+            return .accepted(appended.updates, watchesMayFollow: appended.watchesFollow ?? true)
         }
     }
 
@@ -55,7 +59,7 @@ extension PostgresScanState {
             guard try row.bool(1) else { return .fenceLost }
             let locked = try StoredScan.byId(in: first, from: 2)
             let outcomes = try Self.apply([update], now: try row.epochDate(0), locked: locked, on: connection)
-            guard let applied = try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection).first else {
+            guard let applied = try Self.appendEvents(for: outcomes, channel: channel, committing: true, on: connection).updates.first else {
                 throw PostgresError(.unexpectedResult, message: "a kept update produced no outcome")
             }
             return .kept(applied)
@@ -80,7 +84,7 @@ extension PostgresScanState {
     public func appendEvent(type: String, payload: [UInt8], scanId: String? = nil) async throws -> StoredEvent {
         let channel = configuration.notifyChannel
         return try await write { connection in
-            try Self.appendEvents([(type, payload, scanId)], channel: channel, on: connection)[0]
+            try Self.appendEvents([(type, payload, scanId)], channel: channel, on: connection).events[0]
         }
     }
 
@@ -118,21 +122,25 @@ extension PostgresScanState {
         return outcomes
     }
 
-    /// The events of `outcomes` (none for an unchanged scan), paired with them in order.
+    /// The events of `outcomes` (none for an unchanged scan), paired with them in order, and the answer of `probe`
+    /// when given (nil when there was no event, so no statement to carry it).
     static func appendEvents(
-        for outcomes: [ApplyOutcome], channel: String, committing: Bool = false, on connection: PostgresConnection
-    ) throws -> [AppliedUpdate] {
+        for outcomes: [ApplyOutcome], channel: String, probing probe: FollowingWatchProbe? = nil, committing: Bool = false,
+        on connection: PostgresConnection
+    ) throws -> (updates: [AppliedUpdate], watchesFollow: Bool?) {
         let pending = outcomes.map { outcome -> (type: String, payload: [UInt8], scanId: String?)? in
             guard let type = outcome.eventType, let scan = outcome.scan else { return nil }
             return (type, ScanJSON.encodeEvent(type: type, scan: scan), scan.id)
         }
-        var events = try appendEvents(pending.compactMap { $0 }, channel: channel, committing: committing, on: connection)[...]
-        return zip(outcomes, pending).map { outcome, pending in
+        let appended = try appendEvents(pending.compactMap { $0 }, channel: channel, probing: probe, committing: committing, on: connection)
+        var events = appended.events[...]
+        let updates = zip(outcomes, pending).map { outcome, pending in
             AppliedUpdate(outcome: outcome, event: pending == nil ? nil : events.popFirst())
         }
+        return (updates, appended.watchesFollow)
     }
 
-    /// The rows of ``appendEvents(_:channel:committing:on:)``'s insert: one event (nearly every write) in scalar
+    /// The rows of ``appendEvents(_:channel:probing:committing:on:)``'s insert: one event (nearly every write) in scalar
     /// parameters, several unnested from arrays. Two statements rather than one: PostgreSQL plans the array form
     /// afresh on every call (its generic plan, costed for ten elements, never beats a custom plan for one), which
     /// doubled the database's work per delivery; the scalar form is planned once per session.
@@ -162,14 +170,16 @@ extension PostgresScanState {
     /// without gaps (an id of a rolled-back transaction is given again), and one statement holds that lock for one
     /// round trip instead of one per event plus the notify's. `committing`: the statement travels with the COMMIT of
     /// a ``PostgresConnection/transaction(begin:first:_:)`` (nothing may follow it then); with no event to append
-    /// nothing is sent and the transaction commits as usual.
+    /// nothing is sent and the transaction commits as usual. `probe`'s answer comes back from the same statement, as
+    /// of its snapshot (nil when nothing was sent).
     static func appendEvents(
-        _ events: [(type: String, payload: [UInt8], scanId: String?)], channel: String, committing: Bool = false,
-        on connection: PostgresConnection
-    ) throws -> [StoredEvent] {
-        guard !events.isEmpty else { return [] }
+        _ events: [(type: String, payload: [UInt8], scanId: String?)], channel: String, probing probe: FollowingWatchProbe? = nil,
+        committing: Bool = false, on connection: PostgresConnection
+    ) throws -> (events: [StoredEvent], watchesFollow: Bool?) {
+        guard !events.isEmpty else { return ([], nil) }
         let run = committing ? connection.executeAndCommit : connection.execute
         let rows = eventRows(events)
+        let following = probe?.expression(parametersFrom: 6) ?? (sql: "NULL::boolean", parameters: [])
         let last = try run(
             """
             WITH counter AS (
@@ -179,19 +189,22 @@ extension PostgresScanState {
                 \(rows.sql)
                 RETURNING id
             )
-            SELECT counter.last_id, (SELECT count(*) FROM inserted), pg_notify($5, counter.last_id::text) FROM counter
+            SELECT counter.last_id, (SELECT count(*) FROM inserted), pg_notify($5, counter.last_id::text),
+                \(following.sql)
+            FROM counter
             """,
-            rows.parameters + [PostgresValue(channel)]
+            rows.parameters + [PostgresValue(channel)] + following.parameters
         ).single("the event counter")
         let lastId = UInt64(try last.int64(0))
         guard try last.int64(1) == Int64(events.count) else {
             throw PostgresError(.unexpectedResult, message: "not every event was inserted")
         }
-        return events.enumerated().map { offset, event in
+        let stored = events.enumerated().map { offset, event in
             StoredEvent(
                 id: lastId - UInt64(events.count) + 1 + UInt64(offset), type: event.type, payload: event.payload,
                 scanId: event.scanId)
         }
+        return (stored, probe == nil ? nil : try last.bool(3))
     }
 }
 

@@ -108,7 +108,7 @@ public final class PostgresStateStore: StateStore {
 
     public func acceptDelivery(
         key: String, updates: [ScanUpdate], now: Date,
-        followUp: @Sendable () async throws(StateError) -> Void
+        followUp: @Sendable (AcceptedDelivery) async throws(StateError) -> Void
     ) async throws(StateError) -> AppState.DeliveryOutcome {
         try ensureWritable("the delivery")
         let outcome: DeliveryOutcome
@@ -117,10 +117,10 @@ public final class PostgresStateStore: StateStore {
         } catch {
             throw refusal(error, "the delivery")
         }
-        guard case .accepted(let applied) = outcome else { return .duplicate }
+        guard case .accepted(let applied, let watchesMayFollow) = outcome else { return .duplicate }
         for update in applied { install(update) }
         do {
-            try await followUp()
+            try await followUp(AcceptedDelivery(watchesMayFollow: watchesMayFollow))
         } catch {
             // The claim committed with the scans: take it back, so the sender's retry is processed (merging its
             // scans again changes nothing).

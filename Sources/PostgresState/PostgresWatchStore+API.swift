@@ -105,16 +105,10 @@ extension PostgresWatchStore {
     public func endWatches(following update: ScanUpdate) async throws -> [Watch] {
         // Nearly every webhook is followed by no watch: one read outside a transaction says so in one round trip,
         // where the locking transaction takes three. A watch created after this read is missed exactly as it would
-        // be after the transaction's own read.
-        let source = PostgresValue(update.source), keys = PostgresValue(textArray: WatchFollowing.keys(of: update))
+        // be after the transaction's own read. (A delivery usually has its answer already, from its commit.)
+        let probe = FollowingWatchProbe([update]).expression(parametersFrom: 1)
         let followed = try await database.read { connection in
-            try !connection.execute(
-                """
-                SELECT 1 FROM unnest($2::text[]) AS key
-                    CROSS JOIN LATERAL (SELECT 1 FROM watches WHERE source = $1 AND follow_key = key AND \(Self.active) LIMIT 1) AS watch
-                LIMIT 1
-                """, [source, keys]
-            ).rows.isEmpty
+            try connection.execute("SELECT \(probe.sql)", probe.parameters).single("the watch probe").bool(0)
         }
         guard followed else { return [] }
         return try await database.write { connection in try Self.endWatches(following: update, on: connection) }

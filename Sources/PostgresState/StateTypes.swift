@@ -39,8 +39,10 @@ public struct AppliedUpdate: Sendable, Hashable {
 public enum DeliveryOutcome: Sendable, Hashable {
     /// The key was claimed within the window (by this replica or another): nothing was applied.
     case duplicate
-    /// Claimed, applied and committed together, one entry per update in the order given.
-    case accepted([AppliedUpdate])
+    /// Claimed, applied and committed together, one entry per update in the order given. `watchesMayFollow` is false
+    /// when, as the delivery committed, no active watch followed any of its scans (``FollowingWatchProbe``); true when
+    /// some may, or nobody looked (no scan changed).
+    case accepted([AppliedUpdate], watchesMayFollow: Bool)
 }
 
 /// What `keep` did with a poll's result.

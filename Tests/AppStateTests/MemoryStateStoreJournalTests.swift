@@ -60,7 +60,7 @@ import Webhooks
         await state.resumeWatches(into: scheduler())
         _ = try await state.keepPollResult(update(1, .running), now: claimedAt)
         _ = try await state.keepPollResult(update(1, .completed), now: claimedAt)
-        let accepted = try await state.acceptDelivery(key: "relay:delivery-1", updates: [update(2, .running)], now: claimedAt) {}
+        let accepted = try await state.acceptDelivery(key: "relay:delivery-1", updates: [update(2, .running)], now: claimedAt) { _ in }
         #expect(accepted == .accepted([.created(try #require(store.scan(id: "relay:u-2")))]))
         state.watchChanged(watchState())
         try await state.waitUntilRecorded("the test's changes")
@@ -84,7 +84,7 @@ import Webhooks
         }
         #expect(restoredStore.scan(id: "relay:u-1")?.revision == 2)
         let again = try await restored.acceptDelivery(
-            key: "relay:delivery-1", updates: [update(2, .completed)], now: claimedAt.addingTimeInterval(60)) {}
+            key: "relay:delivery-1", updates: [update(2, .completed)], now: claimedAt.addingTimeInterval(60)) { _ in }
         #expect(again == .duplicate)
         #expect(restoredStore.scan(id: "relay:u-2")?.status == .running, "a duplicate merges nothing")
         #expect(await restoredScheduler.watch(id: "w_journaled") == watch())
@@ -114,7 +114,7 @@ import Webhooks
         let store = state.cache, durable = try #require(state.journal)
         await state.resumeWatches(into: scheduler())
         func deliver(_ key: String, _ update: ScanUpdate) async throws(StateError) -> DeliveryOutcome {
-            try await state.acceptDelivery(key: key, updates: [update], now: claimedAt) {}
+            try await state.acceptDelivery(key: key, updates: [update], now: claimedAt) { _ in }
         }
         _ = try await deliver("d-1", update(1, .running))
         durable.journal.failWrites(with: ENOSPC)

@@ -23,14 +23,14 @@ import Webhooks
 
     @Test func aDuplicateDelivery_MergesNothing_AndRunsNoFollowUp() async throws {
         for state in Self.stores() {
-            let first = try await state.acceptDelivery(key: "k-1", updates: [update(1, .running)], now: now) {}
+            let first = try await state.acceptDelivery(key: "k-1", updates: [update(1, .running)], now: now) { _ in }
             guard case .accepted(let outcomes) = first else {
                 Issue.record("first delivery not accepted: \(first)")
                 continue
             }
             #expect(outcomes.count == 1)
             let followedUp = FollowUps()
-            let again = try await state.acceptDelivery(key: "k-1", updates: [update(1, .completed)], now: now) {
+            let again = try await state.acceptDelivery(key: "k-1", updates: [update(1, .completed)], now: now) { _ in
                 followedUp.count()
             }
             #expect(again == .duplicate)
@@ -43,11 +43,11 @@ import Webhooks
     @Test func aFailedFollowUp_GivesTheClaimBack_SoTheRetryIsProcessed() async throws {
         for state in Self.stores() {
             await #expect(throws: StateError.self) {
-                try await state.acceptDelivery(key: "k-2", updates: [update(2, .running)], now: now) { () throws(StateError) in
+                try await state.acceptDelivery(key: "k-2", updates: [update(2, .running)], now: now) { _ throws(StateError) in
                     throw .unavailable("the re-fetch queue is full", retryAfterSeconds: 10)
                 }
             }
-            let retry = try await state.acceptDelivery(key: "k-2", updates: [update(2, .running)], now: now) {}
+            let retry = try await state.acceptDelivery(key: "k-2", updates: [update(2, .running)], now: now) { _ in }
             #expect(retry != .duplicate)
             await state.close()
         }

@@ -19,7 +19,7 @@ import Testing
         let accepted = outcomes.filter { $0 != .duplicate }
         #expect(accepted.count == 1)
         #expect(outcomes.count == 40)
-        guard case .accepted(let applied) = accepted.first else { return }
+        guard case .accepted(let applied, _) = accepted.first else { return }
         #expect(applied.count == 1)
         #expect(applied[0].event?.id == 1 && applied[0].event?.type == "scan.completed")
         #expect(try database.count("events") == 1)
@@ -54,7 +54,7 @@ import Testing
 
         try database.inspect { try $0.execute("UPDATE sabotage SET armed = false") }
         let retry = try await database.state.acceptDelivery(key: "d-1", window: .seconds(3600), updates: [update])
-        guard case .accepted(let applied) = retry else {
+        guard case .accepted(let applied, _) = retry else {
             Issue.record("the retry was taken for a duplicate")
             return
         }
@@ -72,7 +72,7 @@ import Testing
         #expect(try await database.state.acceptDelivery(key: "k", window: .seconds(3600), updates: [second]) == .duplicate)
         try database.inspect { try $0.execute("UPDATE deliveries SET claimed_at = now() - interval '2 hours'") }
         let again = try await database.state.acceptDelivery(key: "k", window: .seconds(3600), updates: [second])
-        guard case .accepted(let applied) = again, case .changed(_, let scan) = applied.first?.outcome else {
+        guard case .accepted(let applied, _) = again, case .changed(_, let scan) = applied.first?.outcome else {
             Issue.record("an expired key was taken for a duplicate: \(again)")
             return
         }
@@ -121,7 +121,7 @@ import Testing
         let completed = ScanUpdate.make(status: .completed, updated: .t(20.000_000_3), critical: 4, raw: #"{"n":2}"#)
         let stale = ScanUpdate.make(status: .running, updated: .t(15), raw: #"{"n":3}"#)
         let outcome = try await database.state.acceptDelivery(key: "batch", window: .seconds(60), updates: [running, completed, stale])
-        guard case .accepted(let applied) = outcome else {
+        guard case .accepted(let applied, _) = outcome else {
             Issue.record("not accepted")
             return
         }

@@ -122,6 +122,37 @@ import Testing
         }
     }
 
+    @Test func aDeliveryLearnsAsItCommitsWhetherAnyActiveWatchFollowsItsScans() async throws {
+        let database = try await TestDatabase.make()
+        defer { database.close() }
+        let store = PostgresWatchStore(database: database.state, owner: "a", policy: Self.policy())
+        var deliveries = 0
+        func mayFollow(_ updates: [ScanUpdate]) async throws -> Bool? {
+            deliveries += 1
+            let outcome = try await database.state.acceptDelivery(key: "d-\(deliveries)", window: .seconds(3600), updates: updates)
+            guard case .accepted(_, let watchesMayFollow) = outcome else { return nil }
+            return watchesMayFollow
+        }
+        #expect(try await mayFollow([.make(upstreamId: "scan-1")]) == false, "no watch at all")
+
+        // Watches of another source and of another repository follow nothing this source's nginx scans touch.
+        _ = try await store.create(WatchRequest(source: "harbor-stage", ref: .harbor(repository: "library/nginx", reference: "1.27")))
+        _ = try await store.create(WatchRequest(source: "harbor-prod", ref: .harbor(repository: "library/redis", reference: "1.27")))
+        #expect(try await mayFollow([.make(upstreamId: "scan-1", updated: .t(10))]) == false)
+        #expect(try await mayFollow([.make(upstreamId: "scan-2"), .make(upstreamId: "scan-3")]) == false, "several updates")
+
+        let following = try await store.create(WatchRequest(source: "harbor-prod", ref: .harbor(repository: "library/nginx", reference: "1.27")))
+        #expect(try await mayFollow([.make(upstreamId: "scan-1", updated: .t(20))]) == true)
+        #expect(try await mayFollow([.make(upstreamId: "scan-4"), .make(source: "harbor-stage", upstreamId: "scan-5")]) == true)
+
+        // Ended, it follows nothing any more.
+        #expect(try await store.endWatches(following: .make(upstreamId: "scan-1", status: .completed, updated: .t(30))).map(\.id) == [following.id])
+        #expect(try await mayFollow([.make(upstreamId: "scan-6")]) == false)
+        #expect(try await mayFollow([.make(upstreamId: "scan-7"), .make(upstreamId: "scan-8")]) == false)
+        // A delivery that changes nothing appends no event, so nothing carried the question: it is left open.
+        #expect(try await mayFollow([.make(upstreamId: "scan-6")]) == true)
+    }
+
     @Test func aWatchPastItsAgeExpiresInsteadOfBeingPolled_AndIsForgottenAfterAsLong() async throws {
         let database = try await TestDatabase.make()
         defer { database.close() }

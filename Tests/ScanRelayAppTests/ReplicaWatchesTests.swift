@@ -1,6 +1,7 @@
 import FakeUpstreams
 import Foundation
 import Postgres
+import ProviderFixtures
 import Testing
 import ThrowawayPostgres
 
@@ -11,7 +12,7 @@ import ThrowawayPostgres
 @Suite("Replicas sharing watches", .serialized)
 struct ReplicaWatchesTests {
     /// Polls every ~200 ms; a lease of 3 × the 4 s request timeout.
-    static func config(postgres: String, binarly: URL) throws -> URL {
+    static func config(postgres: String, binarly: URL, harbor: URL) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("scanrelay-watches-\(UUID().uuidString).yaml")
         try """
             limits: { shutdownGrace: 2s }
@@ -26,12 +27,19 @@ struct ReplicaWatchesTests {
                 provider: binarly
                 upstream: { baseURL: "\(binarly.absoluteString)", auth: { bearer: binarly-token } }
                 webhook: { verify: none }
+              - name: harbor
+                provider: harbor
+                upstream:
+                  baseURL: "\(harbor.absoluteString)"
+                  auth: { basic: { username: "robot$library+scanrelay", password: harbor-secret } }
+                webhook: { verify: none }
             """.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
     struct Setup {
         let fake: FakeBinarly
+        let harbor: FakeHarbor
         let replicas: [ReplicasTests.Replica]
         let pool: PostgresPool
     }
@@ -40,8 +48,11 @@ struct ReplicaWatchesTests {
         let fake = FakeBinarly()
         let url = try await fake.start()
         defer { fake.stop() }
+        let harbor = FakeHarbor(secret: "harbor-secret")
+        let harborURL = try await harbor.start()
+        defer { harbor.stop() }
         let postgres = try await ThrowawayPostgres.freshDatabase()
-        let config = try config(postgres: postgres, binarly: url)
+        let config = try config(postgres: postgres, binarly: url, harbor: harborURL)
         defer { try? FileManager.default.removeItem(at: config) }
         var replicas: [ReplicasTests.Replica] = []
         let pool = PostgresPool(try ConnectionSettings(postgres), configuration: .init(size: 1))
@@ -49,7 +60,7 @@ struct ReplicaWatchesTests {
         do {
             for _ in 0..<2 { replicas.append(try await ReplicasTests.start(config)) }
             for replica in replicas { try await ReplicasTests.awaitReady(replica) }
-            try await body(Setup(fake: fake, replicas: replicas, pool: pool))
+            try await body(Setup(fake: fake, harbor: harbor, replicas: replicas, pool: pool))
         } catch {
             for replica in replicas {
                 replica.process.signal(SIGCONT)
@@ -116,6 +127,33 @@ struct ReplicaWatchesTests {
             #expect(scan.json["status"] as? String == "completed")
             let listed = try await httpRequest(port: setup.replicas[0].port, "GET", "/v1/watches?state=done")
             #expect((listed.json["watches"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+        }
+    }
+
+    /// A replica learns as it commits a delivery whether any watch follows its scans (usually none, and then it asks
+    /// nothing more); one that is followed ends the watch, whichever replica created it. Harbor's scan here stays
+    /// running for every poll: only the webhook can end the watch.
+    @Test func aHarborWebhookOnOne_EndsTheWatchCreatedOnTheOther() async throws {
+        try await Self.withReplicas { setup in
+            let fixture = try ProviderFixtures.bytes("harbor-default-scanning-completed")
+            let resource = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(fixture)) as? [String: Any])?["event_data"] as? [String: Any])
+                    .flatMap { $0["resources"] as? [[String: Any]] }?.first)
+            let digest = try #require(resource["digest"] as? String)
+            setup.harbor.addProject("library")
+            setup.harbor.addArtifact(repository: "library/node", digest: digest, tags: ["latest"], scan: FakeScan(runningPolls: 100_000))
+            let body = #"{"source": "harbor", "ref": {"repository": "library/node", "reference": "\#(digest)"}}"#
+            let created = try await httpRequest(
+                port: setup.replicas[0].port, "POST", "/v1/watches", headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+            let id = try #require(created.json["id"] as? String, "\(created.text)")
+            _ = try await Self.awaitWatch(id, on: setup.replicas[0], seconds: 10) { ($0["polls"] as? Int ?? 0) >= 1 }
+
+            let delivered = try await httpRequest(
+                port: setup.replicas[1].port, "POST", "/v1/webhooks/harbor", headers: [("Content-Type", "application/json")], body: fixture)
+            #expect(delivered.status == 202, "\(delivered.text)")
+            let done = try await Self.awaitWatch(id, on: setup.replicas[0], seconds: 10) { $0["state"] as? String == "done" }
+            #expect(done["state"] as? String == "done", "\(done)")
+            #expect((done["scanId"] as? String)?.hasPrefix("harbor:") == true)
         }
     }
 

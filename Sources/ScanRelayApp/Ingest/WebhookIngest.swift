@@ -100,8 +100,8 @@ struct WebhookIngest: Sendable {
             source: source.name, deliveryId: verified.deliveryId, payloadKey: decoded.deliveryKey, body: request.body)
         let updates = actions.compactMap(\.update)
         do {
-            let outcome = try await state.acceptDelivery(key: key, updates: updates, now: now()) { () throws(StateError) in
-                for action in actions { try await followUp(action, from: source) }
+            let outcome = try await state.acceptDelivery(key: key, updates: updates, now: now()) { delivery throws(StateError) in
+                for action in actions { try await followUp(action, from: source, delivery: delivery) }
             }
             guard case .accepted = outcome else {
                 return (.duplicate, WebhookAck(duplicate: true, scanId: scanId).response)
@@ -115,10 +115,10 @@ struct WebhookIngest: Sendable {
 
     /// What an accepted delivery asks of the scheduler once its scans are kept; re-fetches run after the answer,
     /// only their place in the queue is taken here.
-    private func followUp(_ action: WebhookAction, from source: Source) async throws(StateError) {
+    private func followUp(_ action: WebhookAction, from source: Source, delivery: AcceptedDelivery) async throws(StateError) {
         switch action {
         case .update(let update, let refetch):
-            if watches.mayMatchWebhooks {
+            if delivery.watchesMayFollow, watches.mayMatchWebhooks {
                 do {
                     try await watches.matchWebhook(update)
                 } catch {
