@@ -34,6 +34,10 @@ public final class PostgresPool: Sendable {
         var pending = Deque<Job>()
         var nextId: UInt64 = 0
         var closed = false
+        /// The reaper waits with no deadline (it saw no job waiting): the next job must wake it. Otherwise it sleeps
+        /// until the first waiting job's deadline, which no later job can precede (every job gets the same timeout
+        /// on the monotonic clock), so a job arriving then needs no wake-up — a thread switch saved per query.
+        var reaperIdle = false
 
         mutating func remove(id: UInt64) -> Job? {
             guard let index = pending.firstIndex(where: { $0.id == id }) else { return nil }
@@ -82,17 +86,18 @@ public final class PostgresPool: Sendable {
                     run: { connection in continuation.resume(with: Swift.Result { try body(connection) }) },
                     fail: { continuation.resume(throwing: $0) }
                 )
-                let refused = queue.withLock { queue -> Bool in
-                    guard !queue.closed else { return true }
+                let (refused, wakeReaper) = queue.withLock { queue -> (Bool, Bool) in
+                    guard !queue.closed else { return (true, false) }
                     queue.pending.append(job)
-                    return false
+                    defer { queue.reaperIdle = false }
+                    return (false, queue.reaperIdle)
                 }
                 if refused {
                     job.fail(PostgresError(.closed, message: "the connection pool is closed"))
                     return
                 }
                 queue.signal(Self.workAvailable)
-                queue.signal(Self.reaperWake)
+                if wakeReaper { queue.signal(Self.reaperWake) }
             }
         } onCancel: {
             queue.withLock { queue in queue.remove(id: id) }?.fail(CancellationError())
@@ -163,7 +168,8 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Fails the jobs nobody took before their deadline. Jobs arrive in deadline order, so only the first is looked at.
+    /// Fails the jobs nobody took before their deadline. Jobs arrive in deadline order, so only the first is looked at;
+    /// while one waits the reaper sleeps until its deadline, woken by a new job only when it had none to wait for.
     private func reap() {
         while true {
             let expired: [Job]? = queue.waitFor { queue in
@@ -174,7 +180,11 @@ public final class PostgresPool: Sendable {
                     expired.append(queue.pending.removeFirst())
                 }
                 if !expired.isEmpty { return .done(expired) }
-                if let first = queue.pending.first { return .waitUntil(Self.reaperWake, deadline: first.deadline) }
+                if let first = queue.pending.first {
+                    queue.reaperIdle = false
+                    return .waitUntil(Self.reaperWake, deadline: first.deadline)
+                }
+                queue.reaperIdle = true
                 return .wait(Self.reaperWake)
             }
             guard let expired else { return }
