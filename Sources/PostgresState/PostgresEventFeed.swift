@@ -32,9 +32,14 @@ public final class PostgresEventFeed: Sendable {
     /// Starts following after event `cursor` (the last id this replica already has; `lastEventId()` at start to
     /// follow only new events). `deliver` runs on a task of the feed: keep it short (install into the cache,
     /// publish to subscribers).
+    ///
+    /// `spacing`: after a read that found events the feed waits this long before reading again, so that under a
+    /// stream of commits (every one notifies) a read collects every commit of the interval instead of one read per
+    /// commit or two — each read is a statement on the database and a round trip from every replica. A change made
+    /// while the feed is idle is read at once; one made during a stream, at most `spacing` later.
     public init(
         state: PostgresScanState, settings: ConnectionSettings, after cursor: UInt64, pollEvery: Duration = .seconds(2),
-        batch: Int = 500, listener configuration: PostgresListener.Configuration = .init(),
+        spacing: Duration = .milliseconds(2), batch: Int = 500, listener configuration: PostgresListener.Configuration = .init(),
         deliver: @escaping @Sendable (Update) async -> Void
     ) throws(PostgresError) {
         self.state = state
@@ -59,7 +64,9 @@ public final class PostgresEventFeed: Sendable {
         }
         let reader = Task { [wakes] in
             for await _ in wakes {
-                await Self.catchUp(state: state, status: status, batch: batch, deliver: deliver)
+                if await Self.catchUp(state: state, status: status, batch: batch, deliver: deliver), spacing > .zero {
+                    try? await Task.sleep(for: spacing)
+                }
             }
         }
         let ticker = Task {
@@ -107,11 +114,15 @@ public final class PostgresEventFeed: Sendable {
         }
     }
 
-    /// Reads from the cursor until nothing is left, delivering each page. A failed read is left for the next wake-up
-    /// (the ticker brings one within `pollEvery`).
+    /// Reads from the cursor until it reaches the last event committed when it read, delivering each page — without
+    /// a read that finds nothing more: a commit after a read notifies, and that wake-up reads it. A failed read is
+    /// left for the next wake-up (the ticker brings one within `pollEvery`).
+    /// Returns whether it delivered anything.
+    @discardableResult
     private static func catchUp(
         state: PostgresScanState, status: Locked<State>, batch: Int, deliver: @Sendable (Update) async -> Void
-    ) async {
+    ) async -> Bool {
+        var delivered = false
         while !Task.isCancelled {
             let cursor = status.withLock { $0.cursor }
             let page: StoredEventPage
@@ -119,16 +130,18 @@ public final class PostgresEventFeed: Sendable {
                 page = try await state.events(after: cursor, limit: batch)
             } catch {
                 status.withLock { $0.lastReadFailed = true }
-                return
+                return delivered
             }
             status.withLock { $0.lastReadFailed = false }
-            guard !page.events.isEmpty || page.missedEvents else { return }
+            guard !page.events.isEmpty || page.missedEvents else { return delivered }
             await deliver(Update(events: page.events, missedEvents: page.missedEvents))
+            delivered = true
             // Past the last id, the database went back (a restore, a failover that lost commits): follow it from
             // where it now is, once told.
             let next = page.events.last?.id ?? min(cursor, page.lastId)
             status.withLock { $0.cursor = next }
-            if page.events.isEmpty { return }
+            if page.events.isEmpty || next >= page.lastId { return delivered }
         }
+        return delivered
     }
 }

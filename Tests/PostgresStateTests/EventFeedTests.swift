@@ -53,4 +53,31 @@ import Testing
         #expect(received.withLock { $0 } == Array(1...11))
         #expect(feed.cursor == 11)
     }
+
+    @Test func aStreamOfCommits_IsReadInPagesSpacedApart_NotOneReadPerCommit() async throws {
+        let database = try await TestDatabase.make(replicas: 2)
+        defer { database.close() }
+        let (writer, follower) = (database.replicas[0], database.replicas[1])
+        let pages = Locked<[[UInt64]]>([])
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Int.self)
+        // A spacing far above the writes' pace: 40 commits made one after another, each one notifying, arrive in a
+        // few pages (the first read at once, then one per interval) rather than 40.
+        let feed = try PostgresEventFeed(
+            state: follower, settings: ConnectionSettings(database.connectionString), after: 0, pollEvery: .seconds(600),
+            spacing: .milliseconds(300)
+        ) { update in
+            arrived.yield(pages.withLock { pages in
+                pages.append(update.events.map(\.id))
+                return pages.joined().count
+            })
+        }
+        for index in 0..<40 {
+            _ = try await writer.acceptDelivery(key: "stream-\(index)", window: .seconds(60), updates: [.make(upstreamId: "stream-\(index)")])
+        }
+        for await count in arrivals where count >= 40 { break }
+        await feed.stop()
+        let read = pages.withLock { $0 }
+        #expect(Array(read.joined()) == Array(1...40))
+        #expect(read.count <= 10, "\(read.map(\.count)) events per page")
+    }
 }
