@@ -57,6 +57,8 @@ public final class PostgresStateStore: StateStore {
     private let configuration: Configuration
     private let logger: Logger
     private let status = Locked(Status())
+    /// Events of this replica's own writes, whose scans it installed as they committed.
+    let installedEvents = InstalledEvents()
 
     /// Checks the connection string (a syntax error fails the start) but does not connect: `prepare()` and `run()`
     /// do.
@@ -254,10 +256,10 @@ public final class PostgresStateStore: StateStore {
         let ring = UInt64(cache.events.capacity)
         let start = newest > ring ? newest - ring : 0
         cache.events.startNumbering(after: start)
-        let cache = self.cache
+        let cache = self.cache, installed = installedEvents
         do {
             let feed = try PostgresEventFeed(state: database, settings: settings, after: start) { update in
-                Self.deliver(update, to: cache)
+                Self.deliver(update, to: cache, installed: installed)
             }
             let closed = status.withLock { status in
                 if !status.closed { status.feed = feed }
@@ -271,11 +273,14 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    /// Puts what another replica (or this one) committed into the ring and the cache, in id order.
-    static func deliver(_ update: PostgresEventFeed.Update, to cache: ScanStore) {
+    /// Puts what another replica (or this one) committed into the ring and the cache, in id order; the scans of
+    /// events in `installed` are in the cache already (this replica's own writes) and are not decoded again.
+    static func deliver(_ update: PostgresEventFeed.Update, to cache: ScanStore, installed: InstalledEvents) {
+        let skipped = installed.take(page: update.events.map(\.id))
         for event in update.events {
             cache.events.append(Event(id: event.id, type: event.type, payload: event.payload))
-            if event.scanId != nil, let scan = ScanEventData.scan(in: event.payload) { cache.install(scan) }
+            guard event.scanId != nil, !skipped.contains(event.id) else { continue }
+            if let scan = ScanEventData.scan(in: event.payload) { cache.install(scan) }
         }
     }
 
@@ -293,9 +298,12 @@ public final class PostgresStateStore: StateStore {
 
     // MARK: Helpers
 
-    /// The scan a committed write made, into this replica's cache (a newer revision only).
+    /// The scan a committed write made, into this replica's cache (a newer revision only); its event, when the feed
+    /// reads it back, then needs no decoding.
     private func install(_ applied: AppliedUpdate) {
-        if let scan = applied.outcome.scan { cache.install(scan) }
+        // Noted only when installed: a cache full of fresh scans refuses it, and the feed's copy may then find room.
+        guard let scan = applied.outcome.scan, cache.install(scan), let event = applied.event else { return }
+        installedEvents.note([event.id])
     }
 
     /// A database failure in the store's own words: the change was not made (the transaction rolled back), the
