@@ -118,7 +118,6 @@ public final class PostgresEventFeed: Sendable {
     /// a read that finds nothing more: a commit after a read notifies, and that wake-up reads it. A failed read is
     /// left for the next wake-up (the ticker brings one within `pollEvery`).
     /// Returns whether it delivered anything.
-    @discardableResult
     private static func catchUp(
         state: PostgresScanState, status: Locked<State>, batch: Int, deliver: @Sendable (Update) async -> Void
     ) async -> Bool {
